@@ -1,0 +1,109 @@
+"""[tool.segamp] in pyproject.toml, or segamp.toml, turned into one Config.
+
+A bad value is a usage error (exit 2) with the file and key named, never a traceback.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from typing import Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    # Event names Segment's Amplitude (Actions) destination produced; {name} and {category}
+    # are the call's arguments (empty when absent), so data already in Amplitude continues.
+    page_event: str = "Viewed {name}"
+    screen_event: str = "Viewed {name}"
+    # Amplitude needs a group type; Segment's classic destinations fell back to this one.
+    group_type: str = "[Segment] Group"
+    # analytics.js filled path/referrer/search/title/url into every page() call.
+    page_context_properties: bool = True
+    # Name of the environment variable to read the Amplitude API key from, replacing the
+    # write-key expression everywhere. Empty: rename ...SEGMENT_WRITE_KEY env expressions.
+    api_key_env: str = ""
+    # Extra receivers to treat as Segment clients, e.g. ["analytics", "this.segment"].
+    receivers: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    # Amplitude rejects user/device ids shorter than 5 characters by default; Segment did not.
+    min_id_length: int = 1
+    max_file_size: int = 2_000_000
+    source: str = "defaults"
+
+    def merged_cli(self, include: tuple[str, ...], exclude: tuple[str, ...]) -> "Config":
+        self.include = [*self.include, *include]
+        self.exclude = [*self.exclude, *exclude]
+        return self
+
+
+def _find_config(start: str) -> Optional[tuple[str, dict]]:
+    folder = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        for name in ("segamp.toml", "pyproject.toml"):
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                table = _load_table(candidate)
+                if table is not None:
+                    return candidate, table
+        parent = os.path.dirname(folder)
+        if parent == folder or os.path.isdir(os.path.join(folder, ".git")):
+            return None
+        folder = parent
+
+
+def _load_table(path: str) -> Optional[dict]:
+    try:
+        with open(path, "rb") as fh:
+            doc = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        if path.endswith("pyproject.toml"):
+            return None  # someone else's broken pyproject is not our config
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    table = doc.get("tool", {}).get("segamp")
+    if table is None and path.endswith("segamp.toml"):
+        table = {k: v for k, v in doc.items() if k != "tool"}
+    return table
+
+
+def load_config(paths: tuple[str, ...], explicit: Optional[str] = None) -> Config:
+    if explicit:
+        if not os.path.isfile(explicit):
+            raise ConfigError(f"{explicit}: config file not found")
+        table = _load_table(explicit)
+        found = (explicit, table or {})
+    else:
+        found = _find_config(paths[0] if paths else ".")
+    config = Config()
+    if not found:
+        return config
+    where, table = found
+    known = {f.name: f for f in fields(Config) if f.name != "source"}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise ConfigError(f"{where}: unknown key '{key}' in [tool.segamp] (known: {', '.join(sorted(known))})")
+        default = getattr(config, name)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, list):
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise ConfigError(f"{where}: '{key}' should be {type(default).__name__}, got {value!r}")
+        setattr(config, name, value)
+    config.source = where
+    return config

@@ -1,0 +1,173 @@
+"""paths -> the files each module takes, skipping what a person would never want touched.
+
+Respects .gitignore (via `git ls-files` inside a work tree, else by reading the .gitignore
+files on the way down), --include/--exclude, and vendored or generated folders.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from dataclasses import dataclass
+from typing import Iterator, Optional, Union
+
+import pathspec
+
+from .languages.base import Handler
+
+SKIP_DIRS = frozenset(
+    """node_modules bower_components jspm_packages vendor third_party Pods Carthage DerivedData
+    build dist out .next .nuxt .svelte-kit .output .turbo .cache .parcel-cache storybook-static
+    coverage .git .hg .svn .venv venv .tox .nox __pycache__ .mypy_cache .pytest_cache .ruff_cache
+    site-packages .eggs .gradle .idea .yarn target""".split()
+)
+SKIP_SUFFIXES = (".min.js", ".bundle.js", ".d.ts", ".d.mts", ".d.cts", ".map")
+
+
+@dataclass
+class Entry:
+    path: str        # as given/joined, used for I/O
+    display: str     # relative to cwd when possible
+    handler: Handler
+
+
+@dataclass
+class Notice:
+    path: str
+    message: str
+    error: bool      # True: the user asked for it and it failed; False: a skip worth saying
+
+
+def _display(path: str) -> str:
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+class Discoverer:
+    def __init__(self, handlers: list[Handler], include: list[str], exclude: list[str]):
+        self.handlers = handlers
+        self.include = pathspec.GitIgnoreSpec.from_lines(include) if include else None
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+
+    def handler_for(self, name: str) -> Optional[Handler]:
+        if name.endswith(SKIP_SUFFIXES):
+            return None
+        ext = os.path.splitext(name)[1].lower()
+        for handler in self.handlers:
+            if handler.takes(name, ext):
+                return handler
+        return None
+
+    def _selected(self, rel: str) -> bool:
+        if self.exclude is not None and self.exclude.match_file(rel):
+            return False
+        return self.include is None or self.include.match_file(rel)
+
+    def walk(self, paths: list[str]) -> Iterator[Union[Entry, Notice]]:
+        seen: set[str] = set()
+        for root in paths:
+            if os.path.isfile(root) or os.path.islink(root) and not os.path.isdir(root):
+                yield from self._one(root, os.path.dirname(os.path.abspath(root)), explicit=True, seen=seen)
+                continue
+            listed = _git_listing(root)
+            if listed is not None:
+                for rel in listed:
+                    parts = rel.split("/")
+                    if any(p in SKIP_DIRS for p in parts[:-1]) or not self._selected(rel):
+                        continue
+                    if self.handler_for(parts[-1]) is None:
+                        continue
+                    yield from self._one(os.path.join(root, rel), root, explicit=False, seen=seen)
+            else:
+                yield from self._walk_tree(root, seen)
+
+    def _walk_tree(self, root: str, seen: set[str]) -> Iterator[Union[Entry, Notice]]:
+        ignores: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+        root_abs = os.path.abspath(root)
+        for folder, dirs, files in os.walk(root, onerror=None):
+            gi = os.path.join(folder, ".gitignore")
+            if ".gitignore" in files:
+                try:
+                    with open(gi, encoding="utf-8", errors="replace") as fh:
+                        ignores.append((folder, pathspec.GitIgnoreSpec.from_lines(fh)))
+                except OSError:
+                    pass
+            active = [(base, spec) for base, spec in ignores if folder == base or folder.startswith(base + os.sep)]
+
+            def ignored(name: str, is_dir: bool) -> bool:
+                for base, spec in active:
+                    rel = os.path.relpath(os.path.join(folder, name), base).replace(os.sep, "/")
+                    if spec.match_file(rel + ("/" if is_dir else "")):
+                        return True
+                return False
+
+            rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+            rel_folder = "" if rel_folder == "." else rel_folder + "/"
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not ignored(d, True)
+                             and not (self.exclude is not None and self.exclude.match_file(rel_folder + d + "/")))
+            for name in sorted(files):
+                if self.handler_for(name) is None or ignored(name, False):
+                    continue
+                if not self._selected(rel_folder + name):
+                    continue
+                yield from self._one(os.path.join(folder, name), root_abs, explicit=False, seen=seen)
+
+    def _one(self, path: str, root: str, explicit: bool, seen: set[str]) -> Iterator[Union[Entry, Notice]]:
+        display = _display(path)
+        handler = self.handler_for(os.path.basename(path))
+        if handler is None:
+            if explicit:
+                yield Notice(display, "not a file type segamp reads; skipped", error=False)
+            return
+        try:
+            lst = os.lstat(path)
+        except OSError as exc:
+            yield Notice(display, f"cannot stat ({exc.strerror}); skipped", error=True)
+            return
+        if stat.S_ISLNK(lst.st_mode):
+            try:
+                target = os.path.realpath(path, strict=True)
+            except OSError as exc:
+                reason = "a symlink loop" if getattr(exc, "errno", None) == 40 else "a broken symlink"
+                yield Notice(display, f"{reason}; skipped", error=False)
+                return
+            root_real = os.path.realpath(root)
+            if not (target == root_real or target.startswith(root_real + os.sep)):
+                yield Notice(display, f"a symlink to {target}, outside the tree; skipped", error=False)
+            # A link inside the tree: its target is processed under its own name.
+            return
+        if not stat.S_ISREG(lst.st_mode):
+            return
+        key = os.path.realpath(path)
+        if key in seen:
+            return
+        seen.add(key)
+        yield Entry(path, display, handler)
+
+
+def _git_listing(root: str) -> Optional[list[str]]:
+    """Files git would show (tracked + untracked, not ignored), or None outside a work tree."""
+    if not os.path.isdir(os.path.join(root, ".git")) and not _inside_git(root):
+        return None
+    try:
+        out = subprocess.run(
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
+            capture_output=True, timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    return [n for n in names if n and os.path.lexists(os.path.join(root, n))]
+
+
+def _inside_git(root: str) -> bool:
+    folder = os.path.abspath(root)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent

@@ -1,0 +1,204 @@
+"""The pipeline, run once over a set of paths:
+
+discover -> prefilter -> (index: cross-file facts) -> parse -> analyze (bind, match, edits)
+-> apply -> verify -> FileResult. Writing is a separate, explicit step (write_result).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Optional
+
+from .config import Config
+from .discover import Discoverer, Entry, Notice
+from .edits import OverlapError, apply_edits
+from .languages import Handler, ProjectContext, all_handlers
+from .model import FileResult, Finding, Kind
+from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
+
+NOTE_RE = re.compile(r"TODO\(segamp\):?\s*(.*)")
+NOTE_MARKER = b"TODO(segamp)"
+
+
+@dataclass
+class RunStats:
+    discovered: int = 0
+    scanned: int = 0     # files whose bytes were searched
+    parsed: int = 0      # files that had a marker and were parsed
+    changed: int = 0
+    written: int = 0
+    errors: int = 0
+    notices: int = 0
+    by_language: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    entry: Entry
+    raw: bytes
+    mode: int
+
+
+class Engine:
+    def __init__(self, config: Config, handlers: Optional[list[Handler]] = None):
+        self.config = config
+        self.handlers = handlers if handlers is not None else all_handlers()
+        self.stats = RunStats()
+
+    # --- discover + prefilter --------------------------------------------------------------
+    def _read(self, entry: Entry) -> tuple[Optional[bytes], int, Optional[str]]:
+        try:
+            st = os.stat(entry.path)
+            if st.st_size > self.config.max_file_size:
+                return None, 0, f"larger than max_file_size ({st.st_size:,} > {self.config.max_file_size:,} bytes); skipped"
+            with open(entry.path, "rb") as fh:
+                return fh.read(), st.st_mode & 0o7777, None
+        except PermissionError:
+            return None, 0, "permission denied while reading; skipped"
+        except OSError as exc:
+            return None, 0, f"cannot read ({exc.strerror or exc}); skipped"
+
+    def run(self, paths: list[str], on_progress: Optional[Callable[[int, int], None]] = None) -> Iterator[FileResult]:
+        ctx = ProjectContext(config=self.config, roots=[os.path.abspath(p) for p in paths])
+        discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude)
+        candidates: list[Candidate] = []
+        others: list[Entry] = []
+        for item in discoverer.walk(paths):
+            if isinstance(item, Notice):
+                self.stats.notices += 1
+                if item.error:
+                    self.stats.errors += 1
+                yield FileResult(item.path, "-", error=item.message if item.error else None,
+                                 skipped=None if item.error else item.message)
+                continue
+            self.stats.discovered += 1
+            raw, mode, problem = self._read(item)
+            self.stats.scanned += raw is not None
+            if raw is None:
+                # Unreadable files matter only if they might hold Segment code; we can't
+                # know, so say so once and go on.
+                self.stats.errors += 1
+                yield FileResult(item.display, item.handler.name, error=problem)
+                continue
+            if item.handler.has_markers(raw) or NOTE_MARKER in raw:
+                candidates.append(Candidate(item, raw, mode))
+            else:
+                others.append(item)
+
+        # index: cross-file facts (which modules export a client) before any rewrite
+        sources: dict[str, SourceFile | FileResult] = {}
+        for cand in candidates:
+            sources[cand.entry.path] = self._decode(cand)
+        for cand in candidates:
+            src = sources[cand.entry.path]
+            if isinstance(src, SourceFile):
+                cand.entry.handler.index(src, ctx)
+        # files that import an exporting module are candidates even without a marker
+        for handler in self.handlers:
+            extra = handler.extra_markers(ctx)
+            if not extra:
+                continue
+            pattern = re.compile(b"|".join(re.escape(m) for m in extra))
+            for entry in [e for e in others if e.handler is handler]:
+                raw, mode, problem = self._read(entry)
+                if raw is not None and pattern.search(raw):
+                    cand = Candidate(entry, raw, mode)
+                    candidates.append(cand)
+                    sources[entry.path] = self._decode(cand)
+
+        total = len(candidates)
+        for done, cand in enumerate(candidates, 1):
+            src = sources[cand.entry.path]
+            result = src if isinstance(src, FileResult) else self._process(cand.entry, src, ctx)
+            self._count(result)
+            if on_progress:
+                on_progress(done, total)
+            yield result
+
+    def _decode(self, cand: Candidate) -> SourceFile | FileResult:
+        entry = cand.entry
+        try:
+            return decode(entry.path, cand.raw, cand.mode)
+        except SourceError as exc:
+            if "binary" in str(exc):
+                self.stats.notices += 1
+                return FileResult(entry.display, entry.handler.name, skipped=str(exc))
+            return FileResult(entry.display, entry.handler.name, error=str(exc))
+
+    # --- parse, analyze, apply, verify -----------------------------------------------------
+    def _process(self, entry: Entry, source: SourceFile, ctx: ProjectContext) -> FileResult:
+        handler = entry.handler
+        result = FileResult(entry.display, handler.name, old_text=source.text, fs_path=entry.path)
+        self.stats.parsed += 1
+        try:
+            problem = handler.parse_error(source)
+            if problem:
+                result.error = f"syntax error ({problem}); left unchanged"
+                return result
+            analysis = handler.analyze(source, ctx)
+            result.findings.extend(analysis.findings)
+            result.findings.extend(_leftover_notes(source))
+            try:
+                new_text = apply_edits(source, analysis.edits)
+            except OverlapError as exc:
+                result.error = f"internal: {exc}; left unchanged (please report this file)"
+                return result
+            if new_text != source.text:
+                after = SourceFile(source.path, new_text, source.bom, source.encoding, source.newline, source.mode)
+                problem = handler.parse_error(after)
+                if problem:
+                    result.error = f"internal: the rewritten text would not parse ({problem}); left unchanged (please report this file)"
+                    return result
+            result.new_text = new_text
+        except RecursionError:
+            result.error = "too deeply nested to analyse; left unchanged"
+        except Exception as exc:  # a bug in a module must cost one file, not the run
+            result.error = f"internal error ({type(exc).__name__}: {exc}); left unchanged (please report this file)"
+        for finding in result.findings:
+            finding.path = result.path
+        result.findings.sort(key=lambda f: (f.line, f.column))
+        return result
+
+    def _count(self, result: FileResult) -> None:
+        if result.error:
+            self.stats.errors += 1
+        if result.changed:
+            self.stats.changed += 1
+        per = self.stats.by_language.setdefault(result.language, {k.value: 0 for k in Kind})
+        for finding in result.findings:
+            per[finding.kind.value] += 1
+
+
+def _leftover_notes(source: SourceFile) -> list[Finding]:
+    """TODO(segamp) notes already in the file: a person still has to act on them."""
+    findings = []
+    if "TODO(segamp)" not in source.text:
+        return findings
+    for lineno, line in enumerate(source.text.splitlines(), 1):
+        m = NOTE_RE.search(line)
+        if m:
+            findings.append(Finding(lineno, m.start() + 1, Kind.MANUAL, "core/todo-note",
+                                    f"unresolved migration note: {m.group(1).strip()[:160]}",
+                                    "resolve it, then delete the TODO(segamp) comment"))
+    return findings
+
+
+def write_changed(result: FileResult) -> Optional[str]:
+    """Write one changed file atomically; return an error line instead of raising."""
+    path = result.fs_path
+    if is_read_only(path):
+        return "read-only file; not written (make it writable and run again)"
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        current = decode(path, raw, os.stat(path).st_mode & 0o7777)
+    except (OSError, SourceError) as exc:
+        return f"cannot re-read before writing ({exc}); not written"
+    if current.text != result.old_text:
+        return "changed on disk while segamp ran; not written (run again)"
+    try:
+        atomic_write(path, current.encode(result.new_text or ""), current.mode)
+    except OSError as exc:
+        return f"cannot write ({exc.strerror or exc}); left unchanged"
+    return None

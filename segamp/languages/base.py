@@ -1,0 +1,65 @@
+"""What a language (or manifest) module provides to the engine.
+
+A module says which files it takes, which bytes mark a file as worth parsing, whether a
+text parses, and, for a file that does, the edits and findings. Everything else (reading,
+prefiltering, applying edits, verifying, writing, reporting) is the engine's.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from ..config import Config
+from ..model import Analysis
+from ..source import SourceFile
+
+
+@dataclass
+class ProjectContext:
+    """Facts gathered across files before any file is rewritten."""
+
+    config: Config
+    roots: list[str]
+    # module key (absolute path without extension) -> exported name -> what it is
+    exports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # project-wide signals, e.g. "segment-snippet" when a loader snippet was seen
+    evidence: set[str] = field(default_factory=set)
+    # per-file cache a module may fill during index() and reuse in analyze()
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+class Handler:
+    name: str = ""
+    extensions: tuple[str, ...] = ()
+    filenames: tuple[str, ...] = ()          # exact basenames (manifests)
+    filename_patterns: tuple[str, ...] = ()  # regexes on the basename
+    markers: tuple[bytes, ...] = ()
+    comment_prefix: Optional[str] = None     # for TODO(segamp) notes found in old text
+
+    def __init__(self) -> None:
+        self._marker_re = re.compile(b"|".join(re.escape(m) for m in self.markers)) if self.markers else None
+        self._name_res = [re.compile(p) for p in self.filename_patterns]
+
+    def takes(self, basename: str, ext: str) -> bool:
+        if basename in self.filenames or any(r.fullmatch(basename) for r in self._name_res):
+            return True
+        return ext in self.extensions
+
+    def has_markers(self, raw: bytes) -> bool:
+        return self._marker_re is not None and self._marker_re.search(raw) is not None
+
+    # --- the pipeline steps a module implements ------------------------------------------
+    def parse_error(self, source: SourceFile) -> Optional[str]:
+        """None when the text parses, else a short 'line N: ...' reason."""
+        return None
+
+    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+        """Optional cross-file pass: record what this file exports (clients, hooks...)."""
+
+    def extra_markers(self, ctx: ProjectContext) -> tuple[bytes, ...]:
+        """Markers learnt in index(): files importing a client module are candidates too."""
+        return ()
+
+    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+        raise NotImplementedError

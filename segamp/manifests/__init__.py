@@ -1,0 +1,1 @@
+"""Dependency manifests: the Segment package swapped for the Amplitude one, formatting kept."""

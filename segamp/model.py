@@ -1,0 +1,85 @@
+"""The shared vocabulary of the pipeline: what every stage passes to the next.
+
+Offsets in an Edit are byte offsets into ``SourceFile.data`` (the UTF-8 text without BOM),
+because that is what tree-sitter reports; libcst-based modules convert with
+``SourceFile.byte_offset``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional
+
+
+class Kind(str, Enum):
+    """What a finding says about a place in the code."""
+
+    CONVERTED = "converted"      # rewritten automatically
+    MANUAL = "manual"            # a person must act (the code says TODO(segamp) where it can)
+    UNSUPPORTED = "unsupported"  # Segment usage left as it is: no Amplitude equivalent
+    ERROR = "error"              # the file could not be processed
+
+    def __str__(self) -> str:  # rich/json print the value, not "Kind.MANUAL"
+        return self.value
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int  # byte offset, inclusive
+    end: int    # byte offset, exclusive
+    text: str
+
+    def overlaps(self, other: "Edit") -> bool:
+        if self.start == self.end == other.start == other.end:
+            return True  # two insertions at one point: order would be arbitrary
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass
+class Finding:
+    line: int            # 1-based
+    column: int          # 1-based, in characters
+    kind: Kind
+    rule: str            # e.g. "js/track", "py/alias", "manifest/package-json"
+    message: str
+    suggestion: str = ""
+    path: str = ""       # filled in by the engine
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "kind": self.kind.value,
+            "rule": self.rule,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass
+class Analysis:
+    """What a language module returns for one file."""
+
+    edits: list[Edit] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class FileResult:
+    path: str                    # as shown to the user (relative to the cwd when possible)
+    language: str
+    old_text: Optional[str] = None
+    new_text: Optional[str] = None
+    findings: list[Finding] = field(default_factory=list)
+    error: Optional[str] = None  # one line: why the file was not processed
+    written: bool = False
+    skipped: Optional[str] = None  # a notice (symlink, binary...) that is not a failure
+    fs_path: str = ""              # where to write; path is for display
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.new_text is not None and self.new_text != self.old_text
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)

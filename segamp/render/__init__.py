@@ -1,0 +1,48 @@
+"""Renderers read a finished Report; they never change results or decide exit codes."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from ..engine import RunStats
+from ..model import FileResult, Kind
+
+
+@dataclass
+class Report:
+    command: str            # "rewrite" | "check"
+    dry_run: bool
+    results: list[FileResult] = field(default_factory=list)
+    stats: RunStats = field(default_factory=RunStats)
+    interrupted: bool = False
+
+    @property
+    def changed(self) -> list[FileResult]:
+        return [r for r in self.results if r.changed]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.error]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [r for r in self.results if r.skipped and not r.error]
+
+    def count(self, kind: Kind) -> int:
+        return sum(r.count(kind) for r in self.results)
+
+
+def unified_diff(result: FileResult) -> str:
+    old = (result.old_text or "").splitlines(keepends=True)
+    new = (result.new_text or "").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, f"a/{result.path}", f"b/{result.path}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def finding_verb(command: str, kind: Kind) -> str:
+    if command == "check" and kind == Kind.CONVERTED:
+        return "segment"  # still there; `segamp rewrite` converts it
+    return kind.value

@@ -1,0 +1,42 @@
+"""Plain unified diff on stdout (apply with `git apply`/`patch -p1`); findings on stderr."""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from ..model import Kind
+from . import Report, finding_verb, unified_diff
+
+
+def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+    if report.command == "rewrite":
+        for result in report.changed:
+            out.write(unified_diff(result))
+    for result in report.results:
+        if result.error:
+            err.write(f"{result.path}: error: {result.error}\n")
+        elif result.skipped:
+            err.write(f"{result.path}: skipped: {result.skipped}\n")
+        for f in result.findings:
+            if report.command == "rewrite" and f.kind == Kind.CONVERTED:
+                continue
+            err.write(f"{f.path}:{f.line}:{f.column}: {finding_verb(report.command, f.kind)}: {f.message}"
+                      + (f" [{f.rule}]" if f.rule else "") + "\n")
+            if f.suggestion:
+                err.write(f"    fix: {f.suggestion}\n")
+    err.write(summary_line(report) + "\n")
+
+
+def summary_line(report: Report) -> str:
+    s = report.stats
+    parts = [f"{s.discovered} files scanned", f"{s.parsed} parsed"]
+    if report.command == "rewrite":
+        verb = "would change" if report.dry_run else "changed"
+        parts.append(f"{len(report.changed)} {verb}")
+        parts.append(f"{report.count(Kind.CONVERTED)} calls converted")
+    else:
+        parts.append(f"{len(report.changed)} files still use Segment")
+    parts.append(f"{report.count(Kind.MANUAL)} need a person")
+    parts.append(f"{report.count(Kind.UNSUPPORTED)} unsupported")
+    parts.append(f"{len(report.failed)} errors")
+    return "segamp: " + ", ".join(parts)
