@@ -35,7 +35,8 @@ class Report:
 def unified_diff(result: FileResult) -> str:
     old = (result.old_text or "").splitlines(keepends=True)
     new = (result.new_text or "").splitlines(keepends=True)
-    lines = difflib.unified_diff(old, new, f"a/{result.path}", f"b/{result.path}")
+    name = result.path.lstrip("/")
+    lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
