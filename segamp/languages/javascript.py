@@ -27,7 +27,7 @@ from ..source import SourceFile
 from .base import Handler, ProjectContext
 from .js_syntax import (
     FUNCTION_TYPES, STRINGISH, Node, Scopes, args_of, enclosing_statement, first_error, grammar_for,
-    import_locals, import_source, parse, string_value, unwrap, walk,
+    import_locals, import_source, parse, pattern_names, string_value, unwrap, walk,
 )
 
 SEGMENT_PACKAGES = ("@segment/analytics-next",)
@@ -299,6 +299,8 @@ class JsFile:
                         self.text(value.child_by_field_name("function")) == "require":
                     args = args_of(value)
                     if args and string_value(args[0]) in SEGMENT_PACKAGES:
+                        if n.parent is not None and n.parent.parent is not None and n.parent.parent.type == "program":
+                            self.seg_import_stmts.append(n.parent)
                         pattern = n.child_by_field_name("name")
                         if pattern.type == "identifier":
                             self.seg_imports[self.text(pattern)] = "*"
@@ -898,8 +900,11 @@ class Emitter:
             end = holder.end_byte
             semi = ";" if self.semi else ""
             self.edit(end, end, f"\n{self.indent_of(holder)}{name}.init({init}){semi}")
+        elif decl is not None and decl.type == "arrow_function" and decl.child_by_field_name("body") == call:
+            self.edit(call.start_byte, call.end_byte,
+                      f"{{ const client = {self.ns}.createInstance(); client.init({init}); return client }}")
         else:
-            # An expression position (class field, useMemo, argument): build and init in one expression.
+            # An expression position (class field, argument): build and init in one expression.
             self.edit(call.start_byte, call.end_byte,
                       f"(() => {{ const client = {self.ns}.createInstance(); client.init({init}); return client; }})()")
         self.found(call, Kind.CONVERTED, "js/load", "AnalyticsBrowser.load() → createInstance() + init()")
@@ -1029,6 +1034,10 @@ class Emitter:
         pairs: list[tuple[str, str]] = list((extra or {}).items())
         if options is None or self.is_nullish(options):
             return self.object_text(pairs) if pairs else ""
+        result = self._map_options(call, options, pairs)
+        return None if result is None else (self.object_text(result) if result else "")
+
+    def _map_options(self, call: Call, options: Node, pairs: list[tuple[str, str]]) -> Optional[list[tuple[str, str]]]:
         opts = unwrap(options)
         if opts.type != "object":
             self.found(options, Kind.MANUAL, f"js/{call.method}",
@@ -1060,6 +1069,8 @@ class Emitter:
                     pairs.append(("time", f"{value}.getTime()"))
                 else:
                     pairs.append(("time", f"new Date({value}).getTime()"))
+            elif key == "context" and pair.type == "pair" and self._context_fields(pair.child_by_field_name("value")):
+                pairs += self._context_fields(pair.child_by_field_name("value"))
             elif key in ("context", "integrations", "traits"):
                 self.found(pair, Kind.MANUAL, f"js/{call.method}",
                            f"options.{key} has no Amplitude equivalent and was dropped: {self.jf.text(pair)[:80]}",
@@ -1068,7 +1079,23 @@ class Emitter:
             else:
                 self.found(pair, Kind.MANUAL, f"js/{call.method}", f"option '{key}' has no Amplitude equivalent and was dropped",
                            "see Amplitude's EventOptions", note=True)
-        return self.object_text(pairs)
+        return pairs
+
+    def _context_fields(self, ctx: Node) -> list[tuple[str, str]]:
+        """context: { ip, locale } maps to event options; anything else in context does not."""
+        ctx = unwrap(ctx)
+        if ctx is None or ctx.type != "object":
+            return []
+        out = []
+        for p in ctx.named_children:
+            if p.type != "pair":
+                return []
+            key = self.jf.text(p.child_by_field_name("key")).strip("'\"")
+            target = {"ip": "ip", "locale": "language"}.get(key)
+            if target is None:
+                return []
+            out.append((target, self.jf.text(p.child_by_field_name("value"))))
+        return out
 
     def object_text(self, pairs: list[tuple[str, str]], indent: Optional[str] = None) -> str:
         """An object literal; one line when short, else one entry a line under `indent`."""
@@ -1113,7 +1140,7 @@ class Emitter:
                 if not sets:
                     return ctor
                 one_line = ctor + "".join(f".set({k}, {v})" for k, v in sets)
-                if len(one_line) + len(base_indent) <= 100 and "\n" not in one_line:
+                if len(one_line) + len(base_indent) <= 100 and "\n" not in self.jf.text(node):
                     return one_line
                 pad = base_indent + "  "
                 return ctor + "".join(f"\n{pad}.set({k}, {v})" for k, v in sets)
@@ -1124,7 +1151,9 @@ class Emitter:
 
     # --- the methods ---------------------------------------------------------------------------
     def _m_track(self, call: Call) -> None:
-        args, cb = self.split_callback(args_of(call.node))
+        """track keeps its shape, so only what differs is edited: comments inside the call stay."""
+        all_args = args_of(call.node)
+        args, cb = self.split_callback(all_args)
         if not args:
             self.found(call.node, Kind.MANUAL, "js/track", "track() without an event name", "", note=True)
             return
@@ -1133,17 +1162,54 @@ class Emitter:
             self.found(call.node, Kind.MANUAL, "js/track",
                        "track(SegmentEvent) with an event object is not converted", "pass the event name and properties", note=True)
             return
-        props = args[1] if len(args) > 1 and not self.is_nullish(args[1]) else None
-        opts = self.event_options(call, args[2] if len(args) > 2 else None)
+        options = args[2] if len(args) > 2 else None
+        opts = self.event_options(call, options)
         if opts is None:
             return
-        parts = [self.jf.text(args[0])]
-        if props is not None or opts:
-            parts.append(self.jf.text(props) if props is not None else "undefined")
-        if opts:
-            parts.append(opts)
-        self.emit(call, [(f"{self.recv(call)}track({', '.join(parts)})", "promise")], cb)
+        edits: list[tuple[int, int, str]] = []
+        if len(args) > 1 and unwrap(args[1]).type == "null":
+            edits.append((args[1].start_byte, args[1].end_byte, "undefined"))
+        if options is not None and opts != self.jf.text(options):
+            if opts:
+                edits.append((options.start_byte, options.end_byte, opts))
+            else:
+                edits.append((args[1].end_byte, options.end_byte, ""))
+        if cb is not None:
+            prev = args[-1] if args else None
+            edits.append((prev.end_byte if prev is not None else cb.start_byte, cb.end_byte, ""))
+        self.emit_in_place(call, edits, "promise", cb)
         self.found(call.node, Kind.CONVERTED, "js/track", "track → track")
+
+    def emit_in_place(self, call: Call, inner: list[tuple[int, int, str]], returns: str,
+                      callback: Optional[Node] = None) -> None:
+        """Edit inside the call (receiver, some arguments) and append what its use needs."""
+        if call.client.snippet:
+            self.needs_ns = True
+            prop = call.member.child_by_field_name("property")
+            inner = [(call.receiver.start_byte, prop.start_byte, self.ns + ".")] + inner
+            # analytics?.track?.(...): the namespace is always there
+            for c in call.node.children:
+                if c.type in ("optional_chain", "?."):
+                    inner.append((c.start_byte, c.end_byte, ""))
+        suffix = ""
+        if callback is not None:
+            suffix = f".promise.then({self.jf.text(callback)})"
+            if self._callback_takes_args(callback):
+                self.found(callback, Kind.MANUAL, "js/callback",
+                           "the callback now receives Amplitude's Result, not Segment's Context",
+                           "check what the callback reads from its argument", note=True)
+        use = self.value_use(call.node)
+        if use in ("await", "chain", "value") and returns == "promise":
+            suffix = suffix or ".promise"
+            if use == "value" and not callback:
+                self.found(call.node, Kind.CONVERTED, "js/promise",
+                           "the returned promise now resolves to Amplitude's Result instead of Segment's Context")
+        for start, end, text in inner:
+            self.edit(start, end, text)
+        if suffix:
+            self.analysis.edits.append(Edit(call.node.end_byte, call.node.end_byte, suffix))
+        elif not inner:
+            self.covered.append((call.node.start_byte, call.node.end_byte))
 
     def _m_identify(self, call: Call) -> None:
         args, cb = self.split_callback(args_of(call.node))
@@ -1262,6 +1328,13 @@ class Emitter:
         if props is not None:
             p = unwrap(props)
             if p.type == "object":
+                own = set()
+                for c in p.named_children:
+                    if c.type == "pair":
+                        own.add(self.jf.text(c.child_by_field_name("key")).strip("'\""))
+                    elif c.type == "shorthand_property_identifier":
+                        own.add(self.jf.text(c))
+                pairs = [(k, v) for k, v in pairs if k not in own]
                 pairs += [("...", self.jf.text(c)) for c in p.named_children if c.type != "comment"]
             else:
                 pairs.append(("...", "..." + self.jf.text(props)))
@@ -1483,9 +1556,16 @@ class Emitter:
         have_ns_import = any(stmt.type == "import_statement" and import_source(stmt) == TARGET["package"]
                              for stmt in jf.root.named_children)
         for stmt in jf.seg_import_stmts:
-            locals_ = import_locals(stmt)
+            locals_ = import_locals(stmt) if stmt.type == "import_statement" else [
+                ident for d in stmt.named_children if d.type == "variable_declarator"
+                for ident in pattern_names(d.child_by_field_name("name"))]
             unused = [l for l in locals_ if not self._still_referenced(jf.text(l), (stmt.start_byte, stmt.end_byte))]
-            if not unused or not edited:
+            if not edited:
+                continue
+            if not unused:
+                self.found(stmt, Kind.MANUAL, "js/segment-import",
+                           f"still imports {', '.join(jf.text(l) for l in locals_)} from @segment/analytics-next, which is being removed",
+                           "replace the remaining Segment types or calls, then drop this import", note=True)
                 continue
             if len(unused) == len(locals_):
                 end = stmt.end_byte
@@ -1501,7 +1581,8 @@ class Emitter:
             else:
                 for l in unused:
                     spec = l.parent
-                    while spec is not None and spec.type not in ("import_specifier", "namespace_import"):
+                    while spec is not None and spec.type not in ("import_specifier", "namespace_import",
+                                                                  "shorthand_property_identifier_pattern", "pair_pattern"):
                         spec = spec.parent
                     if spec is None:
                         continue
@@ -1531,7 +1612,8 @@ class Emitter:
                 self.analysis.edits.append(Edit(end, end, "\n" + self.import_line()))
             else:
                 pos = self._prologue_end()
-                self.analysis.edits.append(Edit(pos, pos, self.import_line() + "\n"))
+                gap = "" if self.src.data[pos:pos + 1] in (b"\n", b"\r") else "\n"
+                self.analysis.edits.append(Edit(pos, pos, self.import_line() + "\n" + gap))
 
     def _prologue_end(self) -> int:
         """After a shebang, leading comments and 'use client'-style directives."""
