@@ -1,0 +1,106 @@
+"""Python dependency manifests: the Segment package swapped for amplitude-analytics in place.
+
+requirements*.txt, pyproject.toml (PEP 621 strings and Poetry tables), setup.py, setup.cfg and
+Pipfile. Only the requirement itself is rewritten (name, extras, version spec); environment
+markers, comments, quoting and every other line stay as they were. The mapping is
+rules/packages.toml's [pypi] table.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .. import rules
+from ..languages.base import Handler, ProjectContext
+from ..model import Analysis, Edit, Finding, Kind
+from ..source import SourceFile
+
+_SPEC = r"(?:\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[\w.*+!-]+(?:\s*,\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[\w.*+!-]+)*)?"
+
+
+def _name_re(name: str) -> str:
+    # PEP 503: runs of -, _ and . are equivalent, case-insensitive
+    return "[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", name))
+
+
+class PythonManifestHandler(Handler):
+    name = "python-deps"
+    filenames = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
+    filename_patterns = (r"requirements.*\.(txt|in)", r".*requirements\.(txt|in)")
+    markers = (b"nalytics",)
+    comment_prefix = "#"
+
+    def parse_error(self, source: SourceFile) -> Optional[str]:
+        if source.path.endswith(("pyproject.toml", "Pipfile")):
+            import sys
+
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
+            try:
+                tomllib.loads(source.text)
+            except tomllib.TOMLDecodeError as exc:
+                return str(exc)
+        if source.path.endswith("setup.py"):
+            import libcst as cst
+
+            try:
+                cst.parse_module(source.text)
+            except cst.ParserSyntaxError as exc:
+                return f"line {exc.raw_line}: {exc.message}"
+        return None
+
+    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+        if re.search(r"(?i)(?<![\w.-])analytics[-_.]python(?![\w.-])", source.text):
+            ctx.evidence.add("pypi:analytics-python")
+
+    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+        table = rules.load("packages")["pypi"]
+        analysis = Analysis()
+        text = source.text
+        toml_keys = source.path.endswith(("pyproject.toml", "Pipfile"))
+        has_target = bool(re.search(r"(?i)(?<![\w.-])amplitude[-_.]analytics(?![\w.-])", text))
+        for old, rule in table.items():
+            new, version = rule["to"], rule["version"]
+            name = _name_re(old)
+            # `name = "spec"` / `name = { version = "spec", ... }` (Poetry, Pipfile)
+            if toml_keys:
+                for m in re.finditer(rf'(?im)^([ \t]*)["\']?({name})["\']?([ \t]*=[ \t]*)(\{{[^\n}}]*\}}|"[^"\n]*"|\'[^\'\n]*\')', text):
+                    value = m.group(4)
+                    if value.startswith("{"):
+                        value = re.sub(r'(version\s*=\s*)("[^"]*"|\'[^\']*\')', lambda v: f'{v.group(1)}"{version}"', value)
+                    else:
+                        value = f'"{version}"'
+                    self._replace(source, analysis, m.start(2), m.end(4), f"{new}{m.group(3)}{value}", old, new, has_target)
+            # requirement strings: lines of requirements.txt, quoted strings elsewhere
+            pattern = rf"(?i)(?<![\w.-])({name})(\[[^\]\n]*\])?({_SPEC})(?![\w.-])"
+            for m in re.finditer(pattern, text):
+                if toml_keys and re.match(r'["\']?[ \t]*=', text[m.end():]):
+                    continue  # a key handled above
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                before = text[line_start:m.start()]
+                if "#" in before and not re.search(r"[\"']", before):
+                    continue  # inside a comment
+                if not (source.path.endswith((".txt", ".in", "setup.cfg")) or re.search(r"[\"']\s*$", before)):
+                    continue  # only requirement strings, not prose
+                extras = m.group(2) or ""
+                spec = m.group(3).strip()
+                self._replace(source, analysis, m.start(1), m.end(3), f"{new}{version if spec else ''}", old, new, has_target,
+                              extras_dropped=bool(extras))
+        return analysis
+
+    def _replace(self, source: SourceFile, analysis: Analysis, start: int, end: int, text: str, old: str, new: str,
+                 has_target: bool, extras_dropped: bool = False) -> None:
+        line, col = source.line_col(source.byte_offset(start))
+        if has_target:
+            analysis.findings.append(Finding(line, col, Kind.MANUAL, "manifest/python",
+                                             f"{old} is still listed next to {new}",
+                                             f"delete the {old} entry"))
+            return
+        b_start, b_end = source.byte_offset(start), source.byte_offset(end)
+        if any(e.start == b_start for e in analysis.edits):
+            return
+        analysis.edits.append(Edit(b_start, b_end, text))
+        analysis.findings.append(Finding(line, col, Kind.CONVERTED, "manifest/python", f"{old} → {new}",
+                                         "reinstall / re-lock your dependencies"))
