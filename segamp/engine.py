@@ -129,7 +129,7 @@ class Engine:
     # --- parse, analyze, apply, verify -----------------------------------------------------
     def _process(self, entry: Entry, source: SourceFile, ctx: ProjectContext) -> FileResult:
         handler = entry.handler
-        result = FileResult(entry.display, handler.name, old_text=source.text, fs_path=entry.path)
+        result = FileResult(entry.display, handler.language_for(entry.path), old_text=source.text, fs_path=entry.path)
         self.stats.parsed += 1
         try:
             problem = handler.parse_error(source)

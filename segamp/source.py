@@ -7,6 +7,7 @@ leaves nothing behind) and are linked over the original in one rename.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import stat
 import tempfile
@@ -136,7 +137,9 @@ def atomic_write(path: str, data: bytes, mode: int) -> None:
             _write_via_tmpfile(folder, base, path, data, mode)
             return
         except OSError as exc:
-            if exc.errno not in (95, 22, 21):  # EOPNOTSUPP, EINVAL, EISDIR: fs lacks O_TMPFILE
+            # EOPNOTSUPP, EINVAL, EISDIR: fs lacks O_TMPFILE; ENOENT, EXDEV, EPERM: no usable
+            # /proc link (no /proc, or a sandbox that refuses it). The mkstemp path still works.
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.EISDIR, errno.ENOENT, errno.EXDEV, errno.EPERM):
                 raise
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{base}.", suffix=TEMP_SUFFIX, dir=folder)
     try:
@@ -165,7 +168,16 @@ def _write_via_tmpfile(folder: str, base: str, path: str, data: bytes, mode: int
         os.fchmod(fd, mode)
         # The file has no name until here; the named window is one link + one rename long.
         tmp = os.path.join(folder, f"{TEMP_PREFIX}{base}.{os.getpid()}{TEMP_SUFFIX}")
-        os.link(f"/proc/self/fd/{fd}", tmp, follow_symlinks=True)
+        # A dir_fd makes CPython call linkat(AT_SYMLINK_FOLLOW); without one it calls link(2),
+        # which links the /proc magic symlink itself and fails with EXDEV.
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.link(f"/proc/self/fd/{fd}", os.path.basename(tmp), dst_dir_fd=dir_fd, follow_symlinks=True)
+        except BaseException:
+            tmp = None  # nothing was linked
+            raise
+        finally:
+            os.close(dir_fd)
         os.replace(tmp, path)
         tmp = None
     finally:

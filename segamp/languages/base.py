@@ -46,6 +46,10 @@ class Handler:
             return True
         return ext in self.extensions
 
+    def language_for(self, path: str) -> str:
+        """The language name shown in reports (a module may cover several)."""
+        return self.name
+
     def has_markers(self, raw: bytes) -> bool:
         return self._marker_re is not None and self._marker_re.search(raw) is not None
 

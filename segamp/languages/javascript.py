@@ -116,7 +116,7 @@ class JavaScriptHandler(Handler):
     extensions = MODULE_EXTS
     markers = (b"analytics", b"segment", b"Segment")
 
-    def language_of(self, path: str) -> str:
+    def language_for(self, path: str) -> str:
         return "typescript" if grammar_for(path) in ("typescript", "tsx") else "javascript"
 
     def parse_error(self, source: SourceFile) -> Optional[str]:
@@ -831,9 +831,11 @@ class Emitter:
         key = self.api_key(key_node)
         if len(args) > 1:
             opts = unwrap(args[1])
-            names = [self.jf.text(p.child_by_field_name("key")) for p in opts.named_children if p.type == "pair"] \
-                if opts.type == "object" else ["(non-literal options)"]
-            for name in names:
+            pairs = [(self.jf.text(p.child_by_field_name("key")), self.jf.text(p.child_by_field_name("value")))
+                     for p in opts.named_children if p.type == "pair"] if opts.type == "object" else [("(non-literal options)", "")]
+            for name, value in pairs:
+                if name == "initialPageview" and value == "false":
+                    continue  # what Amplitude does with autocapture off
                 if name == "initialPageview":
                     self.found(args[1], Kind.MANUAL, "js/load-options",
                                "initialPageview sent a page event on load; Amplitude will not",
@@ -1109,6 +1111,14 @@ class Emitter:
         pad = indent + "  "
         return "{\n" + "".join(f"{pad}{item},\n" for item in items) + indent + "}"
 
+    @staticmethod
+    def call_text(callee: str, args: list[str], indent: str) -> str:
+        """callee(a, b) on one line, or one argument a line when any argument spans lines."""
+        if not any("\n" in a for a in args):
+            return f"{callee}({', '.join(args)})"
+        pad = indent + "  "
+        return f"{callee}(\n" + "".join(f"{pad}{a},\n" for a in args) + f"{indent})"
+
     def identify_expr(self, traits: Node, base_indent: str) -> str:
         """`new amplitude.Identify().set(k, v)…` — every trait, whether known now or at run time."""
         self.needs_ns = True
@@ -1247,8 +1257,8 @@ class Emitter:
             opts = self.event_options(call, opts_node, extra)
             if opts is None:
                 return
-            parts = [self.identify_expr(traits, indent)] + ([opts] if opts else [])
-            self.emit(call, [(f"{self.recv(call)}identify({', '.join(parts)})", "promise")], cb)
+            parts = [self.identify_expr(traits, indent + "  ")] + ([opts] if opts else [])
+            self.emit(call, [(self.call_text(f"{self.recv(call)}identify", parts, indent), "promise")], cb)
         elif user_id is not None:
             if opts_node is not None and not self.is_nullish(opts_node):
                 self.found(opts_node, Kind.MANUAL, "js/identify", "identify options without traits were dropped",
@@ -1387,8 +1397,10 @@ class Emitter:
         tail = f", {opts}" if opts else ""
         ops = [(f"{self.recv(call)}setGroup({gtype}, {group_id}{tail})", "promise")]
         if traits is not None:
-            ops.append((f"{self.recv(call)}groupIdentify({gtype}, {group_id}, "
-                        f"{self.identify_expr(traits, self.indent_of(call.node))}{tail})", "promise"))
+            indent = self.indent_of(call.node)
+            ops.append((self.call_text(f"{self.recv(call)}groupIdentify",
+                                       [gtype, group_id, self.identify_expr(traits, indent + "  ")] + ([opts] if opts else []),
+                                       indent), "promise"))
         self.emit(call, ops, cb)
         self.found(call.node, Kind.CONVERTED, "js/group", f"group → setGroup({gtype}) + groupIdentify")
 
@@ -1396,9 +1408,8 @@ class Emitter:
         stmt = call.node.parent
         if stmt is not None and stmt.type == "await_expression":
             stmt = stmt.parent
-        message = ("alias() has no Amplitude SDK equivalent (Segment's Amplitude destination sent nothing for it "
-                   "unless a mapUser mapping was added)")
-        suggestion = "if you rely on merged ids, call Amplitude's User Mapping API from your backend"
+        message = "alias() has no Amplitude SDK equivalent (Segment's Amplitude destination sent nothing for it by default)"
+        suggestion = "if you rely on merged ids, use Amplitude's User Mapping API from your backend"
         if stmt is None or stmt.type != "expression_statement" or \
                 stmt.parent is None or stmt.parent.type not in ("program", "statement_block"):
             self.found(call.node, Kind.MANUAL, "js/alias", message + "; left as it is", suggestion, note=True)
