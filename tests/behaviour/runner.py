@@ -43,8 +43,9 @@ Segment (``segment-analytics-python``, import ``segment.analytics``):
   ``AssertionError`` otherwise);
 * end with ``analytics.flush()`` (or ``client.flush()`` /
   ``analytics.shutdown()`` / ``client.shutdown()``).  The SDK's own atexit hook
-  only *joins* the consumer thread; it does not drain the queue, so without an
-  explicit flush messages still queued at exit are lost.  ``sync_mode=True``
+  only *pauses and joins* the consumer thread after its current batch; it does
+  not drain the queue, so without an explicit flush everything past the batch
+  in flight is lost (350 tracks at exit -> only the first 100 arrive).  ``sync_mode=True``
   (``analytics.sync_mode = True``) also works: each call POSTs inline.
 
 Amplitude (``amplitude-analytics``, import ``amplitude``) - the line that
