@@ -914,6 +914,8 @@ class _Rewriter:
         if how == "not":
             if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
                 return "False" if expr.value == "True" else "True"
+            if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+                return self.code(expr.expression)
             return f"not ({text})"
         if how == "host":
             if "SEGMENT_HOST" in text and _only_renamed_in_strings(expr, "SEGMENT_HOST"):
@@ -981,6 +983,7 @@ class _Rewriter:
             self._block(call, "py/unsupported", _Blocked(f"`{method}()` of the Segment client has no Amplitude equivalent",
                                                          "rewrite it against the Amplitude client by hand"))
             return
+        needed_before = set(self.needed)
         try:
             values = _bind_args(self, call, SIGNATURES[method])
             if method in ("flush", "join", "shutdown"):
@@ -1006,8 +1009,12 @@ class _Rewriter:
             emit = getattr(self, f"_emit_{'page' if method == 'screen' else method}")
             text = emit(recv, values, stmt, method)
         except _Blocked as exc:
+            self.needed = needed_before
             self._block(call, rule, exc)
             return
+        comments = _comments_inside(call)
+        if comments:  # the call is rebuilt; its inner comments move above the statement
+            text = ("\n" + self.indent(stmt)).join(comments + [text])
         self.replace(call, text)
         self.finding(call, Kind.CONVERTED, rule, f"{method}() → Amplitude")
 
@@ -1082,7 +1089,10 @@ class _Rewriter:
             raise _Blocked("identify() without traits sets nothing in Amplitude (the SDK drops an empty Identify)",
                            "delete the call; Amplitude attaches user_id to every event instead")
         opts = _call(self.amp("EventOptions"), self._options(values), self.indent(stmt))
-        return self._join(stmt, pre + [f"{recv}.identify({ident}, {opts})"])
+        line = f"{recv}.identify({ident}, {opts})"
+        if len(line) + len(self.indent(stmt)) > 88 and "\n" not in ident:
+            line = _call(f"{recv}.identify", [ident, opts], self.indent(stmt))
+        return self._join(stmt, pre + [line])
 
     def _emit_group(self, recv, values, stmt, method) -> str:
         if "group_id" not in values or _is_none(values["group_id"]):
@@ -1094,9 +1104,9 @@ class _Rewriter:
         pre, ident = self._identify_expr(values.get("traits"), stmt, "group_identify_obj")
         if ident is not None:
             tail = f", {opts}"
-            if not isinstance(values["group_id"], (cst.SimpleString, cst.Integer, cst.Name)):
+            if not _simple_reference(values["group_id"]):
                 raise _Blocked("group() with a computed group id", "store the id in a variable first, then run segamp again")
-            lines = pre + lines + [f"{recv}.group_identify({gtype}, {gid}, {ident}{tail})"]
+            lines = pre + lines + [_call(f"{recv}.group_identify", [gtype, gid, ident, opts], self.indent(stmt))]
         return self._join(stmt, lines)
 
     def _convert_alias(self, call: cst.Call, stmt: cst.SimpleStatementLine) -> None:
@@ -1147,6 +1157,24 @@ def _bind_args(rw: _Rewriter, call: cst.Call, params: tuple[str, ...], open_keyw
                 raise _Blocked(f"unknown argument `{name}`", "check the call against Segment's signature")
             values[name] = arg.value
     return values
+
+
+def _simple_reference(node: cst.BaseExpression) -> bool:
+    """Safe to evaluate twice: a literal, a name or a dotted attribute of one."""
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Name)):
+        return True
+    return isinstance(node, cst.Attribute) and _simple_reference(node.value)
+
+
+def _comments_inside(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class V(cst.CSTVisitor):
+        def visit_Comment(self, c):
+            found.append(c.value)
+
+    node.visit(V())
+    return found
 
 
 def _is_none(node: Optional[cst.CSTNode]) -> bool:
