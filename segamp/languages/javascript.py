@@ -744,6 +744,8 @@ class Emitter:
         self.covered.append((start, end))
 
     def found(self, node: Node, kind: Kind, rule: str, message: str, suggestion: str = "", note: bool = False) -> None:
+        # Messages quote code; a note is one comment line, so quoted newlines are folded.
+        message, suggestion = " ".join(message.split()), " ".join(suggestion.split())
         self.analysis.findings.append(self.jf.finding(node, kind, rule, message, suggestion))
         if note:
             stmt = enclosing_statement(node)
@@ -1114,8 +1116,9 @@ class Emitter:
     @staticmethod
     def call_text(callee: str, args: list[str], indent: str) -> str:
         """callee(a, b) on one line, or one argument a line when any argument spans lines."""
-        if not any("\n" in a for a in args):
-            return f"{callee}({', '.join(args)})"
+        one_line = f"{callee}({', '.join(args)})"
+        if not any("\n" in a for a in args) and len(indent) + len(one_line) <= 100:
+            return one_line
         pad = indent + "  "
         return f"{callee}(\n" + "".join(f"{pad}{a},\n" for a in args) + f"{indent})"
 
@@ -1321,7 +1324,8 @@ class Emitter:
             name, props, opts = args[0], *(args[1:3] + [None] * (3 - len(args[1:3])))[:2]
         elif args and self.is_nullish(args[0]) and len(args) >= 2 and stringish(args[1]):
             name, props, opts = args[1], *(args[2:4] + [None] * (4 - len(args[2:4])))[:2]
-        elif args and (unwrap(args[0]).type == "object" or self.is_nullish(args[0])):
+        elif args and (unwrap(args[0]).type == "object" or self.is_nullish(args[0])
+                       or PAGE_PROPS_NAME.search(self.jf.text(args[0]).split(".")[-1])):
             props, opts = args[0], (args[1] if len(args) > 1 else None)
         elif args:
             self.found(call.node, Kind.MANUAL, f"js/{kind}",
@@ -1454,20 +1458,13 @@ class Emitter:
 
     # --- the snippet global outside calls --------------------------------------------------------
     def _rewrite_snippet_references(self, calls: list[Call]) -> None:
+        """The global itself, outside calls. Where it only tests "is the SDK there" (if, !, typeof,
+        && / ||), it becomes the Amplitude namespace; anywhere else (assignments, property reads,
+        test mocks) it is left as it is and reported: guessing there breaks code at run time."""
         receivers = {c.receiver.id for c in calls}
         jf = self.jf
         for n in jf.nodes:
-            if n.type not in ("member_expression", "identifier") or n.id in receivers or jf.in_loader(n):
-                continue
-            if n.parent is not None and n.parent.type == "member_expression" and \
-                    n.parent.child_by_field_name("property") == n:
-                continue
-            if n.type == "identifier" and n.parent is not None and n.parent.type == "member_expression":
-                # `window` inside `window.analytics` is handled with the member expression
-                if n.parent.child_by_field_name("object") == n and isinstance(jf.kind_of(n.parent), Client):
-                    continue
-            kind = jf.kind_of(n) if n.type == "member_expression" or n.type == "identifier" else None
-            if not (isinstance(kind, Client) and kind.snippet):
+            if n.id in receivers or jf.in_loader(n) or not self._is_snippet_global(n):
                 continue
             if any(s <= n.start_byte and n.end_byte <= e for s, e in self.covered):
                 continue
@@ -1479,8 +1476,54 @@ class Emitter:
                 if any(c.node.start_byte >= right.start_byte and c.node.end_byte <= right.end_byte for c in calls):
                     self.edit(n.start_byte, right.start_byte, "")
                     continue
-            self.needs_ns = True
-            self.edit(n.start_byte, n.end_byte, self.ns)
+            if self._is_test(n):
+                self.needs_ns = True
+                self.edit(n.start_byte, n.end_byte, self.ns)
+                continue
+            self.found(n, Kind.MANUAL, "js/snippet-reference",
+                       f"'{jf.text(n)}' is used here as a value, not called; segamp left it as it is",
+                       "the Segment global goes away with its loader: use the Amplitude client here (or update the test mock)",
+                       note=True)
+
+    def _is_snippet_global(self, n: Node) -> bool:
+        """window.analytics / global.analytics…, or a free `analytics` when the snippet is in use."""
+        jf = self.jf
+        if n.type == "member_expression":
+            obj = unwrap(n.child_by_field_name("object"))
+            return obj is not None and obj.type == "identifier" and jf.text(obj) in SNIPPET["globals"] \
+                and jf.text(n.child_by_field_name("property")) == SNIPPET["name"] and jf.scopes.resolve(obj) is None
+        if n.type == "identifier":
+            parent = n.parent
+            if parent is not None and parent.type == "member_expression" and parent.child_by_field_name("property") == n:
+                return False
+            k = jf.kind_of(n) if jf.scopes.resolve(n) is None else None
+            return isinstance(k, Client) and k.snippet
+        return False
+
+    def _is_test(self, n: Node) -> bool:
+        """Is the value of n only used for its truthiness?"""
+        cur = n
+        while True:
+            p = cur.parent
+            if p is None:
+                return False
+            if p.type == "parenthesized_expression":
+                if p.parent is not None and p.parent.type in ("if_statement", "while_statement", "do_statement"):
+                    return True
+                cur = p
+                continue
+            if p.type == "unary_expression":
+                op = self.jf.text(p.child_by_field_name("operator"))
+                return op in ("!", "typeof")
+            if p.type == "ternary_expression":
+                return p.child_by_field_name("condition") == cur
+            if p.type == "binary_expression":
+                op = self.jf.text(p.child_by_field_name("operator"))
+                if op in ("&&", "||") and (p.parent is not None and p.parent.type == "expression_statement"
+                                           or self._is_test(p)):
+                    return True
+                return False
+            return False
 
     def _free_snippet_hint(self) -> None:
         """A bare `analytics.track(...)` with no loader in sight: say so rather than guess."""
@@ -1529,7 +1572,11 @@ class Emitter:
         for start, messages in sorted(self.notes.items()):
             line_start = self.src.data.rfind(b"\n", 0, start) + 1
             before = self.src.data[line_start:start]
-            unique = list(dict.fromkeys(messages))
+            present = self._notes_above(line_start) + self.src.data[line_start:start].decode("utf-8", "replace")
+            # a second run finds the same calls: their notes are already there
+            unique = [m for m in dict.fromkeys(messages) if f"TODO(segamp): {m}" not in present]
+            if not unique:
+                continue
             if before.strip() == b"":
                 indent = before.decode()
                 text = "".join(f"{indent}// TODO(segamp): {m}\n" for m in unique)
@@ -1537,6 +1584,16 @@ class Emitter:
             else:
                 text = "".join(f"/* TODO(segamp): {m.replace('*/', '* /')} */ " for m in unique)
                 self.analysis.edits.append(Edit(start, start, text))
+
+    def _notes_above(self, line_start: int) -> str:
+        """The run of comment lines directly above a line."""
+        lines = self.src.data[:line_start].decode("utf-8", "replace").splitlines()
+        out = []
+        for line in reversed(lines):
+            if not line.strip().startswith(("//", "/*", "*")):
+                break
+            out.append(line)
+        return "\n".join(out)
 
     def _still_referenced(self, name: str, skip: tuple[int, int]) -> bool:
         for n in self.jf.nodes:
