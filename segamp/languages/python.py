@@ -1105,7 +1105,11 @@ class _Rewriter:
         if ident is not None:
             tail = f", {opts}"
             if not _simple_reference(values["group_id"]):
-                raise _Blocked("group() with a computed group id", "store the id in a variable first, then run segamp again")
+                # computed once, used by both calls
+                var = self._fresh("group_name")
+                pre = [f"{var} = {gid}"] + pre
+                lines = [f"{recv}.set_group({gtype}, {var}, {opts})"]
+                gid = var
             lines = pre + lines + [_call(f"{recv}.group_identify", [gtype, gid, ident, opts], self.indent(stmt))]
         return self._join(stmt, lines)
 
