@@ -130,7 +130,8 @@ class PythonHandler(Handler):
         try:
             cst.parse_module(source.text)
         except cst.ParserSyntaxError as exc:
-            return f"line {exc.raw_line}: {exc.message}"
+            message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", exc.message)
+            return f"line {exc.raw_line}: {message}"
         except RecursionError:
             return "too deeply nested"
         return None
@@ -218,7 +219,8 @@ class _Facts:
 
 
 def _facts(source: SourceFile, ctx: ProjectContext) -> _Facts:
-    cache_key = ("py:facts", source.path, hash(source.text))
+    legacy_evidence = "py:legacy-analytics" in ctx.evidence or "pypi:analytics-python" in ctx.evidence
+    cache_key = ("py:facts", source.path, hash(source.text), legacy_evidence)
     cached = ctx.cache.get(cache_key)
     if cached is not None:
         return cached
@@ -235,8 +237,7 @@ def _facts(source: SourceFile, ctx: ProjectContext) -> _Facts:
     )
     text = source.text
     if re.search(r"^\s*(import analytics\b|from analytics\b)", text, re.M) and not _own_analytics_module(source.path):
-        evidence = "py:legacy-analytics" in ctx.evidence or "pypi:analytics-python" in ctx.evidence
-        facts.legacy_ok = evidence or bool(re.search(r"^\s*analytics\.write_key\s*=", text, re.M))
+        facts.legacy_ok = legacy_evidence or bool(re.search(r"^\s*analytics\.write_key\s*=", text, re.M))
     binder = _Binder(facts, ctx, source.path)
     facts.binder = binder  # type: ignore[attr-defined]
     binder.scan()

@@ -60,7 +60,7 @@ class PythonManifestHandler(Handler):
         analysis = Analysis()
         text = source.text
         toml_keys = source.path.endswith(("pyproject.toml", "Pipfile"))
-        self._has_target = bool(re.search(r"(?i)(?<![\w.-])amplitude[-_.]analytics(?![\w.-])", text))
+        state = {"has_target": bool(re.search(r"(?i)(?<![\w.-])amplitude[-_.]analytics(?![\w.-])", text))}
         for old, rule in table.items():
             new, version = rule["to"], rule["version"]
             name = _name_re(old)
@@ -72,7 +72,7 @@ class PythonManifestHandler(Handler):
                         value = re.sub(r'(version\s*=\s*)("[^"]*"|\'[^\']*\')', lambda v: f'{v.group(1)}"{version}"', value)
                     else:
                         value = f'"{version}"'
-                    self._replace(source, analysis, m.start(2), m.end(4), f"{new}{m.group(3)}{value}", old, new)
+                    self._replace(source, analysis, m.start(2), m.end(4), f"{new}{m.group(3)}{value}", old, new, state)
             # requirement strings: lines of requirements.txt, quoted strings elsewhere
             pattern = rf"(?i)(?<![\w.-])({name})(\[[^\]\n]*\])?({_SPEC})(?![\w.-])"
             for m in re.finditer(pattern, text):
@@ -86,14 +86,15 @@ class PythonManifestHandler(Handler):
                     continue  # only requirement strings, not prose
                 extras = m.group(2) or ""
                 spec = m.group(3).strip()
-                self._replace(source, analysis, m.start(1), m.end(3), f"{new}{version if spec else ''}", old, new)
+                self._replace(source, analysis, m.start(1), m.end(3), f"{new}{version if spec else ''}", old, new, state)
         return analysis
 
-    def _replace(self, source: SourceFile, analysis: Analysis, start: int, end: int, text: str, old: str, new: str) -> None:
+    def _replace(self, source: SourceFile, analysis: Analysis, start: int, end: int, text: str, old: str, new: str,
+                 state: dict) -> None:
         line, col = source.line_col(source.byte_offset(start))
         if any(e.start == source.byte_offset(start) for e in analysis.edits):
             return
-        if self._has_target and source.path.endswith((".txt", ".in")):
+        if state["has_target"] and source.path.endswith((".txt", ".in")):
             # the Amplitude package is already listed: the Segment line goes
             line_start = source.text.rfind("\n", 0, start) + 1
             line_end = source.text.find("\n", end)
@@ -102,7 +103,7 @@ class PythonManifestHandler(Handler):
             analysis.findings.append(Finding(line, col, Kind.CONVERTED, "manifest/python",
                                              f"removed {old}: {new} is already listed", "reinstall / re-lock your dependencies"))
             return
-        if self._has_target:
+        if state["has_target"]:
             analysis.findings.append(Finding(line, col, Kind.MANUAL, "manifest/python",
                                              f"{old} is still listed next to {new}",
                                              f"delete the {old} entry"))
@@ -111,6 +112,6 @@ class PythonManifestHandler(Handler):
         if any(e.start == b_start for e in analysis.edits):
             return
         analysis.edits.append(Edit(b_start, b_end, text))
-        self._has_target = True
+        state["has_target"] = True
         analysis.findings.append(Finding(line, col, Kind.CONVERTED, "manifest/python", f"{old} → {new}",
                                          "reinstall / re-lock your dependencies"))
