@@ -257,6 +257,16 @@ PROGRAMS: dict[str, tuple[dict[str, str], str, dict]] = {
         '''),
     }, "main.py", {}),
 
+    # no flush(): Segment's atexit join delivered the queue; Amplitude's own exit hook must too
+    "delivery_at_exit_without_flush": ({"main.py": _p('''
+        import os
+        from segment.analytics import Client
+
+        client = Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"], upload_interval=0.05)
+        client.track("user-41", "Exited Without Flush", {"n": 1})
+        client.identify("user-41", {"plan": "free"})
+    ''')}, "main.py", {}),
+
     "write_key_set_in_function": ({"main.py": _p('''
         import os
         import segment.analytics as analytics
