@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from .. import rules
+from .. import tables
 from ..keys import PLACEHOLDER, rename_env_var
 from ..model import Analysis, Edit, Finding, Kind
 from ..source import SourceFile
@@ -31,7 +31,7 @@ from .js_syntax import (
 )
 
 SEGMENT_PACKAGES = ("@segment/analytics-next",)
-RULE = rules.load("javascript")
+RULE = tables.load("javascript")
 TARGET = RULE["target"]
 SNIPPET = RULE["snippet"]
 SEG_TYPES: dict[str, str] = RULE["types"]

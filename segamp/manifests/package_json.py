@@ -9,7 +9,7 @@ import json
 import re
 from typing import Optional
 
-from .. import rules
+from .. import tables
 from ..languages.base import Handler, ProjectContext
 from ..model import Analysis, Edit, Finding, Kind
 from ..source import SourceFile
@@ -30,7 +30,7 @@ class PackageJsonHandler(Handler):
         return None
 
     def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
-        table = rules.load("packages")["npm"]
+        table = tables.load("packages")["npm"]
         doc = json.loads(source.text)
         analysis = Analysis()
         if not isinstance(doc, dict):

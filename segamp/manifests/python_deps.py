@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .. import rules
+from .. import tables
 from ..languages.base import Handler, ProjectContext
 from ..model import Analysis, Edit, Finding, Kind
 from ..source import SourceFile
@@ -56,7 +56,7 @@ class PythonManifestHandler(Handler):
             ctx.evidence.add("pypi:analytics-python")
 
     def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
-        table = rules.load("packages")["pypi"]
+        table = tables.load("packages")["pypi"]
         analysis = Analysis()
         text = source.text
         toml_keys = source.path.endswith(("pyproject.toml", "Pipfile"))

@@ -80,7 +80,7 @@ def _findings(console: Console, result: FileResult, report: Report) -> None:
 
 
 def _summary(console: Console, report: Report) -> None:
-    table = Table(title="segamp " + report.command + (" (dry run: nothing written)" if report.dry_run else ""),
+    table = Table(title="segamp " + report.command + (" (dry run: nothing written)" if report.dry_run and report.command == "rewrite" else ""),
                   title_justify="left", show_edge=False, header_style="bold")
     table.add_column("language")
     table.add_column("files", justify="right")

@@ -1,4 +1,5 @@
-"""The mapping tables in rules/*.toml, shipped in the wheel as segamp.rules."""
+"""The mapping tables in rules/*.toml, shipped in the wheel as the data package segamp.rules
+(this loader is not named rules.py: in an installed wheel that package would shadow it)."""
 from __future__ import annotations
 
 import functools
