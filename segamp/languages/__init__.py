@@ -1,4 +1,8 @@
-"""The registry: every language and manifest module the engine runs, in lookup order."""
+"""The registry: every language and manifest module the engine runs, in lookup order.
+
+Manifests come first: they claim files by exact name (package.json, setup.py, requirements.txt)
+before the languages claim files by extension. A new language is one more line here.
+"""
 from __future__ import annotations
 
 from .base import Handler, ProjectContext
@@ -6,18 +10,11 @@ from .base import Handler, ProjectContext
 
 def all_handlers() -> list[Handler]:
     from ..manifests.package_json import PackageJsonHandler
+    from ..manifests.python_deps import PythonManifestHandler
     from .javascript import HtmlHandler, JavaScriptHandler
+    from .python import PythonHandler
 
-    handlers: list[Handler] = [PackageJsonHandler(), JavaScriptHandler(), HtmlHandler()]
-    try:
-        from ..manifests.python_deps import PythonManifestHandler
-        from .python import PythonHandler
-
-        handlers[1:1] = [PythonManifestHandler()]
-        handlers.append(PythonHandler())
-    except ImportError:  # the Python module is optional while it is being built
-        pass
-    return handlers
+    return [PackageJsonHandler(), PythonManifestHandler(), JavaScriptHandler(), HtmlHandler(), PythonHandler()]
 
 
 __all__ = ["Handler", "ProjectContext", "all_handlers"]
