@@ -173,9 +173,6 @@ def _write_via_tmpfile(folder: str, base: str, path: str, data: bytes, mode: int
         dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.link(f"/proc/self/fd/{fd}", os.path.basename(tmp), dst_dir_fd=dir_fd, follow_symlinks=True)
-        except BaseException:
-            tmp = None  # nothing was linked
-            raise
         finally:
             os.close(dir_fd)
         os.replace(tmp, path)
