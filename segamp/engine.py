@@ -99,10 +99,9 @@ class Engine:
             extra = handler.extra_markers(ctx)
             if not extra:
                 continue
-            pattern = re.compile(b"|".join(re.escape(m) for m in extra))
             for entry in [e for e in others if e.handler is handler]:
                 raw, mode, problem = self._read(entry)
-                if raw is not None and pattern.search(raw):
+                if raw is not None and any(m in raw for m in extra):  # faster than a regex alternation
                     cand = Candidate(entry, raw, mode)
                     candidates.append(cand)
                     sources[entry.path] = self._decode(cand)

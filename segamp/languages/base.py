@@ -51,7 +51,9 @@ class Handler:
         return self.name
 
     def has_markers(self, raw: bytes) -> bool:
-        return self._marker_re is not None and self._marker_re.search(raw) is not None
+        # A few literal markers: bytes.__contains__ (fastsearch) is ~2.5x faster than one
+        # alternation regex, and this runs on every discovered file.
+        return any(m in raw for m in self.markers)
 
     # --- the pipeline steps a module implements ------------------------------------------
     def parse_error(self, source: SourceFile) -> Optional[str]:
