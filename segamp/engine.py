@@ -64,6 +64,8 @@ class Engine:
         discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude)
         candidates: list[Candidate] = []
         others: list[Entry] = []
+        # receivers named in config are Segment clients wherever they appear
+        receiver_markers = [r.replace("?.", ".").split(".")[-1].encode() for r in self.config.receivers if r]
         for item in discoverer.walk(paths):
             if isinstance(item, Notice):
                 self.stats.notices += 1
@@ -81,7 +83,7 @@ class Engine:
                 self.stats.errors += 1
                 yield FileResult(item.display, item.handler.name, error=problem)
                 continue
-            if item.handler.has_markers(raw) or NOTE_MARKER in raw:
+            if item.handler.has_markers(raw) or NOTE_MARKER in raw or any(r in raw for r in receiver_markers):
                 candidates.append(Candidate(item, raw, mode))
             else:
                 others.append(item)

@@ -35,10 +35,14 @@ class Handler:
     filenames: tuple[str, ...] = ()          # exact basenames (manifests)
     filename_patterns: tuple[str, ...] = ()  # regexes on the basename
     markers: tuple[bytes, ...] = ()
+    # Optional regex a file must ALSO match to be parsed: what Segment code in this language
+    # cannot do without (an import, a client receiver). Runs only on files the literal markers
+    # let through, so it costs little and keeps files that merely mention the words unparsed.
+    marker_pattern: Optional[bytes] = None
     comment_prefix: Optional[str] = None     # for TODO(segamp) notes found in old text
 
     def __init__(self) -> None:
-        self._marker_re = re.compile(b"|".join(re.escape(m) for m in self.markers)) if self.markers else None
+        self._confirm_re = re.compile(self.marker_pattern, re.M) if self.marker_pattern else None
         self._name_res = [re.compile(p) for p in self.filename_patterns]
 
     def takes(self, basename: str, ext: str) -> bool:
@@ -53,7 +57,11 @@ class Handler:
     def has_markers(self, raw: bytes) -> bool:
         # A few literal markers: bytes.__contains__ (fastsearch) is ~2.5x faster than one
         # alternation regex, and this runs on every discovered file.
-        return any(m in raw for m in self.markers)
+        if not any(m in raw for m in self.markers):
+            return False
+        if self._confirm_re is None or b"\x00" in raw[:8192]:
+            return True  # a binary with a source name is reported by the engine, not parsed
+        return self._confirm_re.search(raw) is not None
 
     # --- the pipeline steps a module implements ------------------------------------------
     def parse_error(self, source: SourceFile) -> Optional[str]:

@@ -115,12 +115,25 @@ class JavaScriptHandler(Handler):
     name = "javascript"
     extensions = MODULE_EXTS
     markers = (b"analytics", b"segment", b"Segment")
+    # Segment browser code imports @segment/…, names AnalyticsBrowser, calls through something
+    # named analytics (window.analytics., this.analytics?., analytics.) or holds the loader.
+    marker_pattern = rb"@segment/|AnalyticsBrowser|analytics\??\.|analytics!\.|cdn\.segment\.com"
 
     def language_for(self, path: str) -> str:
         return "typescript" if grammar_for(path) in ("typescript", "tsx") else "javascript"
 
-    def parse_error(self, source: SourceFile) -> Optional[str]:
+    def _tree(self, source: SourceFile, ctx: Optional[ProjectContext] = None):
+        """One parse per text: index(), parse_error() and analyze() of a file share it."""
+        key = (source.path, hash(source.data))
+        cached = getattr(self, "_last", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         tree = parse(source.data, grammar_for(source.path))
+        self._last = (key, tree)
+        return tree
+
+    def parse_error(self, source: SourceFile) -> Optional[str]:
+        tree = self._tree(source)
         bad = first_error(tree.root_node)
         if bad is None:
             return None
@@ -130,10 +143,7 @@ class JavaScriptHandler(Handler):
     def _file(self, source: SourceFile, ctx: ProjectContext) -> "JsFile":
         # The tree is cached between index() and analyze(); the binding is not, because
         # index() of other files may still add exports this file imports.
-        key = ("js-tree", source.path, hash(source.data))
-        tree = ctx.cache.pop(key, None) or parse(source.data, grammar_for(source.path))
-        ctx.cache[key] = tree
-        return JsFile(source, tree.root_node, ctx, source.path)
+        return JsFile(source, self._tree(source).root_node, ctx, source.path)
 
     def index(self, source: SourceFile, ctx: ProjectContext) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
@@ -156,9 +166,7 @@ class JavaScriptHandler(Handler):
         return tuple(sorted(stems))
 
     def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
-        jf = self._file(source, ctx)
-        ctx.cache.pop(("js-tree", source.path, hash(source.data)), None)
-        return jf.rewrite()
+        return self._file(source, ctx).rewrite()
 
 
 class HtmlHandler(Handler):

@@ -124,6 +124,8 @@ class PythonHandler(Handler):
     name = "python"
     extensions = (".py",)
     markers = (b"analytics", b"segment")
+    # Segment Python code imports segment.analytics or (legacy) analytics somewhere.
+    marker_pattern = rb"^[ \t]*(?:import|from)[ \t][^\n#]*\b(?:segment|analytics)\b"
     comment_prefix = "#"
 
     def parse_error(self, source: SourceFile) -> Optional[str]:
