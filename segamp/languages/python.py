@@ -227,14 +227,17 @@ def _facts(source: SourceFile, ctx: ProjectContext) -> _Facts:
     if cached is not None:
         return cached
     module = cst.parse_module(source.text)
-    wrapper = MetadataWrapper(module)
+    # The module was just parsed and is never mutated: no defensive deep copy. One batched
+    # visit resolves all four providers (separate resolve() calls each walk the tree).
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    meta = wrapper.resolve_many([QualifiedNameProvider, ScopeProvider, ParentNodeProvider, ByteSpanPositionProvider])
     facts = _Facts(
         wrapper=wrapper,
         module=wrapper.module,
-        qnames=wrapper.resolve(QualifiedNameProvider),
-        scopes=wrapper.resolve(ScopeProvider),
-        parents=wrapper.resolve(ParentNodeProvider),
-        spans=wrapper.resolve(ByteSpanPositionProvider),
+        qnames=meta[QualifiedNameProvider],
+        scopes=meta[ScopeProvider],
+        parents=meta[ParentNodeProvider],
+        spans=meta[ByteSpanPositionProvider],
         legacy_ok=False,
     )
     text = source.text
