@@ -31,6 +31,9 @@ from .js_syntax import (
 )
 
 SEGMENT_PACKAGES = ("@segment/analytics-next",)
+# Segment SDKs this module does not migrate (their own issues): reported so `check` fails.
+OTHER_SEGMENT_SDKS = ("@segment/analytics-node", "analytics-node", "@segment/analytics-react-native",
+                      "@segment/analytics.js-core", "@segment/analytics-core")
 RULE = tables.load("javascript")
 TARGET = RULE["target"]
 SNIPPET = RULE["snippet"]
@@ -775,6 +778,7 @@ class Emitter:
                        f"'{spec}' could be any of {len(hits)} modules that export a Segment client; calls through it were not rewritten",
                        "add the receiver to [tool.segamp] receivers, or use a relative import")
         jf._ambiguous = []
+        self._report_other_sdks()
         handled_loads: set[int] = set()
         self._rewrite_constructions(handled_loads)
         calls = jf.calls()
@@ -787,6 +791,20 @@ class Emitter:
         self._flush_notes()
         self._fix_imports()
         self._free_snippet_hint()
+
+    def _report_other_sdks(self) -> None:
+        for n in self.jf.nodes:
+            spec = None
+            if n.type == "import_statement":
+                spec = import_source(n)
+            elif n.type == "call_expression" and self.jf.text(n.child_by_field_name("function")) == "require":
+                args = args_of(n)
+                spec = string_value(args[0]) if args and args[0].type == "string" else None
+            if spec in OTHER_SEGMENT_SDKS:
+                self.found(n, Kind.UNSUPPORTED, "js/other-segment-sdk",
+                           f"{spec} is not migrated by this version of segamp; its calls are left as they are",
+                           "migrate them by hand to the matching Amplitude SDK (Node: @amplitude/analytics-node, "
+                           "React Native: @amplitude/analytics-react-native), or wait for segamp's support")
 
     # --- client construction -------------------------------------------------------------------------
     def _rewrite_constructions(self, handled: set[int]) -> None:

@@ -16,7 +16,7 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
         if result.error:
             err.write(f"{result.path}: error: {result.error}\n")
         elif result.skipped:
-            err.write(f"{result.path}: skipped: {result.skipped}\n")
+            err.write(f"{result.path}: {result.skipped}\n")
         for f in result.findings:
             if report.command == "rewrite" and f.kind == Kind.CONVERTED:
                 continue
