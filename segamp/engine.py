@@ -1,7 +1,7 @@
 """The pipeline, run once over a set of paths:
 
 discover -> prefilter -> (index: cross-file facts) -> parse -> analyze (bind, match, edits)
--> apply -> verify -> FileResult. Writing is a separate, explicit step (write_result).
+-> apply -> verify -> FileResult. Writing is a separate, explicit step (write_changed).
 """
 from __future__ import annotations
 

@@ -248,6 +248,8 @@ class JsFile:
         self.fields: dict[str, Kinded] = {}          # this.<name> inside classes
         self.loader_ranges: list[tuple[int, int]] = []
         self.bound = False
+        self._type_stack: set[int] = set()          # local type aliases being resolved (cycles)
+        self._ambiguous: list = []                   # (import, spec, modules) for aliases matching several
         self.is_module = (not script_mode) and any(
             n.type in ("import_statement", "export_statement") for n in root.named_children)
         self.uses_require = any(n.type == "call_expression" and self.text(n.child_by_field_name("function")) == "require"
@@ -393,8 +395,6 @@ class JsFile:
                         self._type_stack.discard(body.id)
         return None
 
-    _type_stack: set = set()
-
     def kind_of(self, expr: Optional[Node], depth: int = 0) -> Kinded:
         expr = unwrap(expr)
         if expr is None or depth > 12:
@@ -510,8 +510,7 @@ class JsFile:
         return p
 
     def snippet_in_project(self) -> bool:
-        return "segment-snippet" in self.ctx.evidence or bool(self.loader_ranges) or any(
-            self.seg_imports.get(n) for n in self.seg_imports) and False
+        return "segment-snippet" in self.ctx.evidence or bool(self.loader_ranges)
 
     def _set(self, ident: Node, kind: Kinded) -> bool:
         if kind is None or self.kinds.get(ident.id) == kind:
@@ -618,8 +617,6 @@ class JsFile:
         if len(hits) > 1:
             self._ambiguous.append((stmt, spec, hits))
         return None
-
-    _ambiguous: list = []
 
     def exports(self) -> dict[str, Kinded]:
         out: dict[str, Kinded] = {}
@@ -742,12 +739,9 @@ class Emitter:
                     return self.jf.text(ns.named_children[0])
         taken = {self.jf.text(n) for n in self.jf.nodes if n.type in ("identifier", "shorthand_property_identifier_pattern")}
         for candidate in (TARGET["namespace"], "amplitudeSdk", "amplitudeBrowser"):
-            if candidate not in taken or self._already_imported(candidate):
+            if candidate not in taken:
                 return candidate
         return "amplitudeBrowser"
-
-    def _already_imported(self, name: str) -> bool:
-        return False
 
     # --- bookkeeping -------------------------------------------------------------------------------
     def edit(self, start: int, end: int, text: str) -> None:
@@ -777,7 +771,6 @@ class Emitter:
             self.found(stmt, Kind.MANUAL, "js/ambiguous-import",
                        f"'{spec}' could be any of {len(hits)} modules that export a Segment client; calls through it were not rewritten",
                        "add the receiver to [tool.segamp] receivers, or use a relative import")
-        jf._ambiguous = []
         self._report_other_sdks()
         handled_loads: set[int] = set()
         self._rewrite_constructions(handled_loads)

@@ -824,35 +824,32 @@ class _Rewriter:
                      "run segamp on the whole project, or create one Amplitude client and import it here")
         self.home_mode = "blocked"
 
-    def _file_uses_seg_module(self) -> bool:
-        found = []
+    def _seg_module_uses(self, node: cst.CSTNode) -> list[cst.Attribute]:
+        """`<segment module>.x` attribute uses under node (Client excepted)."""
+        found: list[cst.Attribute] = []
         b = self.b
 
         class V(cst.CSTVisitor):
-            def visit_Attribute(self, node):
-                if b.is_seg_module(node.value) and node.attr.value != "Client":
-                    found.append(node)
+            def visit_Attribute(self, attr):
+                if b.is_seg_module(attr.value) and attr.attr.value != "Client":
+                    found.append(attr)
 
-        self.f.module.visit(V())
-        return bool(found)
+        node.visit(V())
+        return found
+
+    def _file_uses_seg_module(self) -> bool:
+        return bool(self._seg_module_uses(self.f.module))
 
     def _module_used_before(self, first: cst.Assign) -> bool:
         limit = _span(self.f, first)[0]
-        found = []
-        b = self.b
-
-        class V(cst.CSTVisitor):
-            def visit_Attribute(self, node):
-                if b.is_seg_module(node.value) and node.attr.value != "Client":
-                    found.append(node)
-
         for stmt in self.f.module.body:
             if _span(self.f, stmt)[0] >= limit:
                 break
             if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
                 continue
-            stmt.visit(V())
-        return bool(found)
+            if self._seg_module_uses(stmt):
+                return True
+        return False
 
     def _convert_setting(self, node: cst.Assign, target: cst.Attribute) -> None:
         attr = target.attr.value
