@@ -40,10 +40,11 @@ class Finding:
     line: int            # 1-based
     column: int          # 1-based, in characters
     kind: Kind
-    rule: str            # e.g. "js/track", "py/alias", "manifest/package-json"
+    rule: str            # an id of rules/findings.toml, e.g. "write-key-literal"
     message: str
     suggestion: str = ""
     path: str = ""       # filled in by the engine
+    language: str = ""   # filled in by the engine when the module leaves it empty
 
     def to_dict(self) -> dict:
         return {
@@ -52,6 +53,7 @@ class Finding:
             "column": self.column,
             "kind": self.kind.value,
             "rule": self.rule,
+            "language": self.language,
             "message": self.message,
             "suggestion": self.suggestion,
         }

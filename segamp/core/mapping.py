@@ -1,0 +1,503 @@
+"""The mapping: SegmentCall + target profile + config -> Plan. Every data-continuity decision
+lives here, once, for every language: event names, ids, values, options, keys, identity,
+group type, and what is a finding. Front ends only describe calls; printers only spell plans.
+
+The defaults follow what Segment's Amplitude destinations produced
+(../shared/reference/segment-destination.md): page and screen become `Viewed {name}` with the
+properties analytics.js sent (a missing or null name renders as "", so `Viewed `), identify
+sets traits with $set, group needs a group type Segment never had, alias sent nothing.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Optional
+
+from .. import tables
+from ..config import Config
+from . import calls as C
+from .calls import Expr, SegmentCall, absent
+from .plan import (
+    LEAVE, REWRITE, CommentOut, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
+    IdentifySets, IdentifyValue, Init, Issue, Lit, Negated, SecondsToMs, Options, Plan, Props, Renamed, Reset, SetDeviceId, SetGroup,
+    SetConfig, SetUserId, Shutdown, Src, StrId, Track, Value,
+)
+from .profiles import Profile
+
+_SEGMENT_KEY = re.compile(r"SEGMENT_(?:WRITE_?KEY|API_KEY|KEY)", re.IGNORECASE)
+_SEGMENT_HOST = re.compile(r"SEGMENT_(?:HOST|API_HOST|ENDPOINT)", re.IGNORECASE)
+# Segment option key -> Amplitude EventOptions field
+_OPTION_FIELDS = {"anonymous_id": "device_id", "user_id": "user_id", "message_id": "insert_id"}
+# context keys with an Amplitude event option of their own
+_CONTEXT_FIELDS = {"ip": "ip", "locale": "language"}
+
+
+@functools.lru_cache(maxsize=None)
+def source_table(sdk: str) -> dict:
+    """rules/sources/<sdk>.toml: what a Segment SDK's methods and settings are."""
+    try:
+        return tables.load(f"sources/{sdk}")
+    except FileNotFoundError:
+        return {}
+
+
+def _issue(rule: str, at: Optional[Expr] = None, note: bool = False, **params: str) -> Issue:
+    return Issue(rule, at, tuple(sorted(params.items())), note)
+
+
+def _leave(*issues: Issue) -> Plan:
+    return Plan(LEAVE, issues=list(issues))
+
+
+# --- names, ids and values --------------------------------------------------------------------
+def rename_env_var(name: str) -> Optional[str]:
+    """The Amplitude twin of a Segment write-key env var name, or None if it is not one."""
+    if not _SEGMENT_KEY.search(name):
+        return None
+    return _SEGMENT_KEY.sub(lambda m: "AMPLITUDE_API_KEY" if m.group(0).isupper() else "amplitude_api_key", name)
+
+
+def event_name(template: str, name: Optional[Expr], category: Optional[Expr]) -> Value:
+    """A page/screen event name from a template. A missing or null name renders as "" (the
+    destination's template rendered `Viewed {{name}}` with an empty name as `Viewed `)."""
+    parts: list = []
+    for piece in re.split(r"(\{name\}|\{category\})", template):
+        if piece not in ("{name}", "{category}"):
+            parts.append(piece)
+            continue
+        expr = name if piece == "{name}" else category
+        if absent(expr):
+            continue
+        if expr.kind == C.STRING:
+            parts.append(str(expr.value))
+        else:
+            parts.append(expr)
+    merged: list = []
+    for p in parts:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        elif p != "":
+            merged.append(p)
+    if all(isinstance(p, str) for p in merged):
+        return Lit("".join(merged))
+    return EventName(tuple(merged))
+
+
+def page_template(method: str, config: Config) -> str:
+    return config.screen_event if method == "screen" else config.page_event
+
+
+def id_value(expr: Expr, profile: Profile) -> Value:
+    """An id as Segment sent it: a string. Numbers are stringified, null stays absent."""
+    if expr.kind == C.STRING or expr.static_type == "string" or profile.stringify_ids == "never":
+        return Src(expr)
+    if expr.kind == C.NUMBER:
+        return Lit(str(expr.value))
+    if expr.nullish:
+        return Lit(None)
+    if expr.kind == C.TEMPLATE or profile.stringify_ids == "literals":
+        return Src(expr)
+    return StrId(expr)
+
+
+def time_value(expr: Expr) -> Value:
+    return EpochMs(expr)
+
+
+def group_type(config: Config) -> Value:
+    return Lit(config.group_type)
+
+
+# --- keys -------------------------------------------------------------------------------------
+def api_key(expr: Expr, profile: Profile, config: Config) -> tuple[Value, list[Issue]]:
+    """The Amplitude key for a Segment write-key expression."""
+    if config.api_key_env:
+        return EnvVar(config.api_key_env), []
+    if expr.kind == C.STRING:
+        return Lit(profile.placeholder), [_issue("write-key-literal", expr, note=True)]
+    swaps = []
+    issues = []
+    for name, offset in expr.env_refs:
+        new = rename_env_var(name)
+        if new:
+            swaps.append((offset, name, new))
+            issues.append(_issue("write-key-env-renamed", expr, old=name, new=new))
+    if swaps:
+        return Renamed(expr, tuple(swaps)), issues
+    return Src(expr), [_issue("write-key-expression", expr, note=True, text=expr.text)]
+
+
+def host_value(expr: Expr) -> tuple[Optional[Value], list[Issue]]:
+    """A Segment host setting -> Amplitude server_url, only when it is an env var we can rename."""
+    swaps = []
+    for name, offset in expr.env_refs:
+        if _SEGMENT_HOST.search(name):
+            new = _SEGMENT_HOST.sub(lambda m: "AMPLITUDE_SERVER_URL" if m.group(0).isupper() else "amplitude_server_url", name)
+            swaps.append((offset, name, new))
+    if swaps:
+        return Renamed(expr, tuple(swaps)), [_issue("host", expr, note=True,
+                                                    message=f"Segment host env var {swaps[0][1]} → {swaps[0][2]}",
+                                                    help=f"set {swaps[0][2]} to an Amplitude server URL, or unset it")]
+    return None, [_issue("host", expr, note=True, message=f"custom Segment host `{expr.text}` was dropped",
+                         help="Amplitude's endpoint differs; set server_url / serverUrl (or server_zone='EU') if you need one")]
+
+
+# --- the client -------------------------------------------------------------------------------
+def init_options(profile: Profile, config: Config, mapped: list[tuple[str, Value]] = ()) -> tuple[tuple[str, Value], ...]:
+    """Options every Amplitude client gets, then the mapped Segment settings. Neutral names;
+    the printer spells them with profile.fields."""
+    out: list[tuple[str, Value]] = [(k, Lit(v)) for k, v in profile.init_options.items()]
+    if config.min_id_length > 0 and profile.field_name("min_id_length"):
+        # Amplitude rejects ids shorter than 5 characters by default; Segment accepted them
+        out.append(("min_id_length", Lit(config.min_id_length)))
+    seen = {k for k, _ in out}
+    out += [(k, v) for k, v in mapped if k not in seen]
+    return tuple(out)
+
+
+def _map_setting(name: str, expr: Expr, table: dict) -> tuple[Optional[tuple[str, Value]], list[Issue]]:
+    rule = table.get(name)
+    if rule is None:
+        return None, [_issue("client-setting-dropped", expr, note=True, setting=name,
+                             help="see the Amplitude SDK's init options")]
+    if isinstance(rule, str):  # browser: "write_key" / "ignore"
+        return None, []
+    how, field = rule.get("how"), rule.get("field", "")
+    if how == "drop":
+        return None, [_issue("option-dropped-harmless", expr, option=name)]
+    if how == "manual":
+        return None, [_issue("client-setting-dropped", expr, note=True, setting=name, help=rule.get("help", ""))]
+    if how == "host":
+        value, issues = host_value(expr)
+        return ((field, value) if value is not None else None), issues
+    if how == "not":
+        if expr.kind == C.BOOL:
+            return (field, Lit(not expr.value)), []
+        return (field, Lit(None) if expr.nullish else Negated(expr)), []
+    if how == "ms":
+        if expr.kind == C.NUMBER:
+            return (field, Lit(int(expr.value * 1000))), []
+        return (field, SecondsToMs(expr)), []
+    return (field, Src(expr)), []
+
+
+def map_client(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    """load({ writeKey, ... }, options) / Client(write_key, ...) / module `write_key = …`."""
+    table = source_table(call.sdk)
+    if call.shape == "settings-not-literal":
+        return _leave(_issue("client-settings", call.shape_at, note=True,
+                             reason="client settings are not an object literal; the write key could not be found",
+                             init=f"init(AMPLITUDE_API_KEY, {{ autocapture: false }})"))
+    if call.shape:
+        return _shape_issue(call)
+    key_expr = call.args.get("write_key")
+    if key_expr is None:
+        return _leave(_issue("client-settings", None, note=True, reason="the client settings have no write key",
+                             init="init(AMPLITUDE_API_KEY, { autocapture: false })"))
+    key, issues = api_key(key_expr, profile, config)
+    mapped: list[tuple[str, Value]] = []
+    for name, expr in call.settings.items():
+        pair, more = _map_setting(name, expr, table.get("settings", {}))
+        issues += more
+        if pair is not None:
+            mapped.append(pair)
+    for name, expr in call.options.items():
+        if table.get("load_options", {}).get(name) == "initial_pageview":
+            if expr.kind == C.BOOL and expr.value is False:
+                continue  # what Amplitude does with autocapture off
+            issues.append(_issue("initial-pageview", expr, note=True,
+                                 event=repr(event_name(config.page_event, None, None).value)))
+        else:
+            issues.append(_issue("client-setting-dropped", expr, note=True, setting=name,
+                                 help="see the Amplitude SDK's init options"))
+    issues.append(_issue("client-converted", target=profile.package))
+    return Plan(REWRITE, [Init(key, init_options(profile, config, mapped))], issues, use=call.use,
+                returns=profile.returns)
+
+
+# --- event options ----------------------------------------------------------------------------
+def event_options(call: SegmentCall, profile: Profile, lead: Options = ()) -> tuple[Optional[Options], list[Issue]]:
+    """Segment options -> Amplitude EventOptions, in the order written; None = leave the call."""
+    opts = call.options
+    if "*" in opts:
+        return None, [_issue("options-not-literal", opts["*"], note=True, text=opts["*"].text)]
+    if "..." in opts:
+        return None, [_issue("options-spread", opts["..."], note=True)]
+    integrations = opts.get("integrations")
+    if integrations is not None and not _empty(integrations):
+        return None, [_issue("integrations", integrations, note=True)]
+    out: list[tuple[str, Value]] = list(lead)
+    issues: list[Issue] = []
+    for role, expr in opts.items():
+        if absent(expr) or role == "integrations":
+            continue
+        if role in _OPTION_FIELDS:
+            value = id_value(expr, profile) if role != "message_id" else _insert_id(expr, profile)
+            out.append((_OPTION_FIELDS[role], value))
+        elif role == "timestamp":
+            out.append(("time", time_value(expr)))
+        elif role == "context":
+            pairs, more = _context_options(expr)
+            out += pairs
+            issues += more
+        elif role == "traits":
+            issues.append(_issue("option-dropped", expr, note=True, option="traits"))
+        else:
+            issues.append(_issue("option-dropped", expr, note=True, option=role.split(":", 1)[-1]))
+    return tuple(out), issues
+
+
+def _insert_id(expr: Expr, profile: Profile) -> Value:
+    # a dedup key must stay a string (uuid4() objects are rejected and replaced)
+    return id_value(expr, profile)
+
+
+def _empty(expr: Expr) -> bool:
+    return expr.nullish or (expr.kind == C.OBJECT and expr.entries is not None and not expr.entries)
+
+
+def _context_options(ctx: Expr) -> tuple[list[tuple[str, Value]], list[Issue]]:
+    if _empty(ctx):
+        return [], []
+    if ctx.kind != C.OBJECT or ctx.entries is None:
+        return [], [_issue("context-dropped", ctx, note=True, fields=f"'{_short(ctx.text)}'")]
+    pairs, dropped = [], []
+    for entry in ctx.entries:
+        target = _CONTEXT_FIELDS.get(entry.key or "")
+        if target is None:
+            dropped.append(entry.key or "...")
+        elif not absent(entry.value):
+            pairs.append((target, Src(entry.value)))
+    issues = [_issue("context-dropped", ctx, note=True, fields=", ".join(dropped))] if dropped else []
+    return pairs, issues
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _shape_issue(call: SegmentCall) -> Plan:
+    shape, at = call.shape or "", call.shape_at
+    if shape.startswith("star:"):
+        return _leave(_issue("star-args", at, note=True, star=shape[5:]))
+    if shape == "result-used":
+        return _leave(_issue("result-used", at, note=True, method=call.method))
+    if shape == "event-object":
+        return _leave(_issue("track-event-object", at, note=True))
+    return _leave(_issue("unknown-argument", at, note=True, reason=shape.split(":", 1)[-1]))
+
+
+# --- the calls --------------------------------------------------------------------------------
+def map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    """One Segment call -> the Amplitude operations that send what it sent."""
+    method = call.method
+    table = source_table(call.sdk)
+    unsupported = table.get("unsupported", {})
+    if method in ("load", "Client", "write_key"):
+        return map_client(call, profile, config)
+    if method == "setting":
+        return map_setting(call, profile, config)
+    if call.shape:
+        return _shape_issue(call)
+    fn = _METHODS.get(method)
+    if fn is not None and (method in table.get("methods", {}) or not table):
+        plan = fn(call, profile, config)
+    elif method in unsupported:
+        info = unsupported[method]
+        return _leave(_issue("unsupported-method", None, note=True, method=method,
+                             message=info["message"], help=info.get("suggestion", "")))
+    else:
+        return _leave(_issue("unknown-method", None, note=True, method=method))
+    plan.use = call.use
+    if plan.action == REWRITE and method != "alias":
+        plan.issues.append(_issue("call-converted", method=method, target=_describe(plan)))
+        plan.issues += _result_issues(call, profile)
+        plan.callback = call.callback
+    return plan
+
+
+def _describe(plan: Plan) -> str:
+    names = {Track: "track", IdentifyOp: "identify", SetUserId: "setUserId", SetDeviceId: "setDeviceId",
+             SetGroup: "setGroup", GroupIdentify: "groupIdentify", Reset: "reset", Flush: "flush",
+             Shutdown: "shutdown", Init: "init", CommentOut: "comment"}
+    out = []
+    for op in plan.ops:
+        text = names.get(type(op), type(op).__name__)
+        if isinstance(op, Track) and isinstance(op.event, Lit):
+            text += f"({op.event.value!r})"
+        out.append(text)
+    return " + ".join(out)
+
+
+def _result_issues(call: SegmentCall, profile: Profile) -> list[Issue]:
+    issues = []
+    cb = call.callback
+    if cb is not None and (cb.params is None or cb.params > 0):
+        issues.append(_issue("callback-argument", cb, note=True))
+    if call.use == C.VALUE and cb is None and profile.returns == "promise":
+        issues.append(_issue("promise-result"))
+    return issues
+
+
+def map_track(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    event = call.args.get("event")
+    if absent(event):
+        return _leave(_issue("track-no-event", None, note=True))
+    options, issues = event_options(call, profile)
+    if options is None:
+        return _leave(*issues)
+    props = call.args.get("properties")
+    plan_props = None if absent(props) else Src(props)
+    return Plan(REWRITE, [Track(Src(event), plan_props, options)], issues, returns=profile.returns)
+
+
+def identify_value(traits: Expr) -> Optional[IdentifyValue]:
+    """Every trait, whether known now or only at run time; None when there are none."""
+    if traits.kind == C.OBJECT and traits.entries is not None and all(e.key is not None for e in traits.entries):
+        if not traits.entries:
+            return None
+        return IdentifySets(tuple((e.key, e, Src(e.value)) for e in traits.entries))
+    return IdentifyCopy(traits, nullable=traits.kind != C.OBJECT)
+
+
+def map_identify(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    if call.ambiguous is not None:
+        return _leave(_issue("identify-ambiguous", call.ambiguous, note=True, text=call.ambiguous.text))
+    user_id, traits = call.args.get("user_id"), call.args.get("traits")
+    anonymous = call.options.get("anonymous_id")
+    if not call.args and not call.options and profile.ambient_user:
+        return _leave(_issue("identify-empty", None, note=True))
+    if not profile.ambient_user and absent(user_id) and absent(anonymous):
+        return _leave(_issue("identify-no-ids", None, note=True))
+    identify = None if absent(traits) else identify_value(traits)
+    lead = () if absent(user_id) else (("user_id", id_value(user_id, profile)),)
+    if identify is not None:
+        options, issues = event_options(call, profile, lead)
+        if options is None:
+            return _leave(*issues)
+        return Plan(REWRITE, [IdentifyOp(identify, options)], issues, returns=profile.returns)
+    if not profile.ambient_user:
+        return _leave(_issue("identify-no-traits", None, note=True))
+    if absent(user_id):
+        return _leave(_issue("identify-nothing", None, note=True))
+    issues = []
+    if any(not absent(v) for v in call.options.values()):
+        issues.append(_issue("identify-options-dropped", next(iter(call.options.values())), note=True))
+    return Plan(REWRITE, [SetUserId(id_value(user_id, profile))], issues, returns="void")
+
+
+def page_properties(call: SegmentCall, profile: Profile, config: Config) -> Optional[Props]:
+    """What the page/screen event carries: analytics.js's page context (page only), then the
+    call's properties, then name and category (which win over properties of the same name)."""
+    props, name, category = (call.args.get(k) for k in ("properties", "name", "category"))
+    own: set[str] = set()
+    parts: list[tuple] = []
+    if not absent(props):
+        if props.kind == C.OBJECT and props.entries is not None:
+            own = {e.key for e in props.entries if e.key is not None}
+        elif props.kind != C.OBJECT:
+            pass
+    given = {k for k, v in (("name", name), ("category", category)) if not absent(v)}
+    if call.method == "page" and config.page_context_properties:
+        parts += [("key", k, _code(v)) for k, v in profile.page_context.items() if k not in own and k not in given]
+    if not absent(props):
+        if props.kind == C.OBJECT and props.entries is not None:
+            parts += [("entry", e) for e in props.entries if e.key not in given]
+        else:
+            parts.append(("spread", props, props.kind != C.OBJECT))
+    for key, expr in (("name", name), ("category", category)):
+        if not absent(expr):
+            parts.append(("key", key, Src(expr)))
+    return Props(tuple(parts)) if parts else None
+
+
+def _code(text: str) -> Value:
+    from .plan import Code
+    return Code(text)
+
+
+def map_page(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    if call.ambiguous is not None:
+        return _leave(_issue("page-ambiguous", call.ambiguous, note=True, text=call.ambiguous.text, method=call.method))
+    event = event_name(page_template(call.method, config), call.args.get("name"), call.args.get("category"))
+    options, issues = event_options(call, profile)
+    if options is None:
+        return _leave(*issues)
+    return Plan(REWRITE, [Track(event, page_properties(call, profile, config), options)], issues, returns=profile.returns)
+
+
+def map_group(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    group_id = call.args.get("group_id")
+    if absent(group_id):
+        return _leave(_issue("group-no-id", None, note=True))
+    options, issues = event_options(call, profile)
+    if options is None:
+        return _leave(*issues)
+    lead = tuple((k, v) for k, v in options if k != "insert_id")  # two events cannot share one insert id
+    gtype, gid = group_type(config), id_value(group_id, profile)
+    ops: list = [SetGroup(gtype, gid, lead)]
+    traits = call.args.get("traits")
+    identify = None if absent(traits) else identify_value(traits)
+    if identify is not None:
+        ops.append(GroupIdentify(gtype, gid, identify, lead))
+    return Plan(REWRITE, ops, issues, returns=profile.returns)
+
+
+def map_alias(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    issue = _issue("alias")
+    message = f"{_catalog_text('alias')}. Original:"
+    return Plan(REWRITE, [CommentOut(message)], [issue])
+
+
+def _catalog_text(rule: str) -> str:
+    from .findings import entry
+    e = entry(rule)
+    return f"{e['message']}; {e['suggestion']}"
+
+
+def map_reset(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    if not profile.ambient_user:
+        return _leave(_issue("unsupported-method", None, note=True, method="reset",
+                             message="reset() has no equivalent on a server SDK", help="remove it"))
+    return Plan(REWRITE, [Reset()], returns="void")
+
+
+def map_flush(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    return Plan(REWRITE, [Flush()], returns=profile.returns)
+
+
+def map_shutdown(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    # join() waited for the queue; Amplitude's shutdown flushes and waits
+    return Plan(REWRITE, [Shutdown()], returns="void")
+
+
+def map_set_anonymous_id(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    device = call.args.get("anonymous_id")
+    if device is None:
+        return _leave(_issue("set-anonymous-id-read", None, note=True))
+    return Plan(REWRITE, [SetDeviceId(id_value(device, profile))], returns="void")
+
+
+_METHODS = {
+    "track": map_track, "identify": map_identify, "page": map_page, "screen": map_page, "group": map_group,
+    "alias": map_alias, "reset": map_reset, "flush": map_flush, "join": map_shutdown, "shutdown": map_shutdown,
+    "setAnonymousId": map_set_anonymous_id,
+}
+
+
+def map_setting(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    """A Segment module setting (`analytics.upload_size = 50`) on the one module client."""
+    ops: list = []
+    issues: list[Issue] = []
+    for name, expr in call.settings.items():
+        pair, more = _map_setting(name, expr, source_table(call.sdk).get("settings", {}))
+        issues += more
+        if pair is not None:
+            ops.append(SetConfig(*pair))
+    if not ops:
+        # nothing to set: the statement goes (its findings say what it did)
+        return Plan(REWRITE, [], issues)
+    issues.append(_issue("call-converted", method=f"{call.settings and next(iter(call.settings))} =",
+                         target="configuration." + ", ".join(op.field for op in ops)))
+    return Plan(REWRITE, ops, issues)
