@@ -122,5 +122,32 @@ def check(paths, fmt, include, exclude, config_path, no_progress):
     sys.exit(_run("check", paths, True, fmt, include, exclude, config_path, not no_progress))
 
 
+@main.command()
+@click.option("--config", "config_path", metavar="FILE", help="segamp.toml or pyproject.toml to read instead of searching.")
+def rules(config_path):
+    """List the findings catalog and the mapping in force (from the tables and the config)."""
+    from .explain import rules_text
+
+    try:
+        config = load_config((".",), config_path)
+    except ConfigError as exc:
+        click.echo(f"segamp: error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(rules_text(config), nl=False)
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id):
+    """Show one finding: why segamp reports it and what to do."""
+    from .explain import explain_text
+
+    text = explain_text(rule_id)
+    if text is None:
+        click.echo(f"segamp: error: no finding '{rule_id}' (see `segamp rules`)", err=True)
+        sys.exit(2)
+    click.echo(text, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

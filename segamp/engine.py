@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
 
 from .config import Config
+from .core import findings as catalog
 from .discover import Discoverer, Entry, Notice
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
@@ -158,6 +159,7 @@ class Engine:
             result.error = f"internal error ({type(exc).__name__}: {exc}); left unchanged (please report this file)"
         for finding in result.findings:
             finding.path = result.path
+            finding.language = finding.language or result.language
         result.findings.sort(key=lambda f: (f.line, f.column))
         return result
 
@@ -179,9 +181,7 @@ def _leftover_notes(source: SourceFile) -> list[Finding]:
     for lineno, line in enumerate(source.text.splitlines(), 1):
         m = NOTE_RE.search(line)
         if m:
-            findings.append(Finding(lineno, m.start() + 1, Kind.MANUAL, "core/todo-note",
-                                    f"unresolved migration note: {m.group(1).strip()[:160]}",
-                                    "resolve it, then delete the TODO(segamp) comment"))
+            findings.append(catalog.make("todo-note", lineno, m.start() + 1, text=m.group(1).strip()[:160]))
     return findings
 
 

@@ -11,7 +11,8 @@ from typing import Optional
 
 from .. import tables
 from ..languages.base import Handler, ProjectContext
-from ..model import Analysis, Edit, Finding, Kind
+from ..core import findings
+from ..model import Analysis, Edit
 from ..source import SourceFile
 
 DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
@@ -48,9 +49,9 @@ class PackageJsonHandler(Handler):
                 if rule is None:
                     if name.startswith("@segment/"):
                         line, col = _line_col(source, span[0])
-                        analysis.findings.append(Finding(line, col, Kind.UNSUPPORTED, "manifest/package-json",
-                                                         f"{section} has {name}, which segamp does not migrate",
-                                                         "remove it once no code uses it"))
+                        analysis.findings.append(findings.make(
+                            "other-segment-sdk", line, col, package=name,
+                            amplitude="see the Amplitude SDK for that platform; remove it once no code uses it"))
                     continue
                 m = re.compile(r'(\n?[ \t]*)"' + re.escape(name) + r'"\s*:\s*"[^"]*"(\s*,)?').search(source.text, span[0], span[1])
                 if m is None:
@@ -74,8 +75,7 @@ class PackageJsonHandler(Handler):
                     msg = f"{name} → {rule['to']}@{rule['version']} in {section}"
                     if rule.get("note"):
                         msg += f" ({rule['note']})"
-                analysis.findings.append(Finding(line, col, Kind.CONVERTED, "manifest/package-json", msg,
-                                                 "run your package manager to update the lockfile"))
+                analysis.findings.append(findings.make("dependency-replaced", line, col, change=msg))
         return analysis
 
 

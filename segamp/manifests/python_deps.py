@@ -12,7 +12,8 @@ from typing import Optional
 
 from .. import tables
 from ..languages.base import Handler, ProjectContext
-from ..model import Analysis, Edit, Finding, Kind
+from ..core import findings
+from ..model import Analysis, Edit
 from ..source import SourceFile
 
 _SPEC = r"(?:\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[\w.*+!-]+(?:\s*,\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[\w.*+!-]+)*)?"
@@ -100,18 +101,15 @@ class PythonManifestHandler(Handler):
             line_end = source.text.find("\n", end)
             line_end = len(source.text) if line_end == -1 else line_end + 1
             analysis.edits.append(Edit(source.byte_offset(line_start), source.byte_offset(line_end), ""))
-            analysis.findings.append(Finding(line, col, Kind.CONVERTED, "manifest/python",
-                                             f"removed {old}: {new} is already listed", "reinstall / re-lock your dependencies"))
+            analysis.findings.append(findings.make("dependency-replaced", line, col, change=f"removed {old}: {new} is already listed"))
             return
         if state["has_target"]:
-            analysis.findings.append(Finding(line, col, Kind.MANUAL, "manifest/python",
-                                             f"{old} is still listed next to {new}",
-                                             f"delete the {old} entry"))
+            analysis.findings.append(findings.make("dependency-note", line, col, message=f"{old} is still listed next to {new}",
+                                                   help=f"delete the {old} entry"))
             return
         b_start, b_end = source.byte_offset(start), source.byte_offset(end)
         if any(e.start == b_start for e in analysis.edits):
             return
         analysis.edits.append(Edit(b_start, b_end, text))
         state["has_target"] = True
-        analysis.findings.append(Finding(line, col, Kind.CONVERTED, "manifest/python", f"{old} → {new}",
-                                         "reinstall / re-lock your dependencies"))
+        analysis.findings.append(findings.make("dependency-replaced", line, col, change=f"{old} → {new}"))
