@@ -1,0 +1,83 @@
+"""The detector behind `check` for file kinds no front end migrates yet.
+
+Swift, Objective-C, Kotlin, Java, and the manifests and lockfiles of every ecosystem: each line
+that references a Segment SDK is reported, so `check` can never call Segment code clean just
+because segamp cannot rewrite that language. Patterns name Segment's own modules, packages and
+types, never words like "analytics" alone, so other code is never reported.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .core import findings
+from .languages.base import Handler, ProjectContext
+from .model import Analysis
+from .source import SourceFile
+
+# (file kind, what the Amplitude side is, regex of a Segment reference)
+_SWIFT = r"^\s*(?:@testable\s+)?import\s+(?:Segment\w*|Analytics)\b|\bSEGAnalytics\w*\b|\bAnalytics\.shared\(\)|\bsegmentio/analytics-(?:swift|ios)\b"
+_OBJC = r"#\s*(?:import|include)\s*[<\"](?:Analytics|Segment)/|@import\s+(?:Analytics|Segment)\b|\bSEGAnalytics\w*\b"
+_JVM = r"\bcom\.segment\.analytics\b|\bio\.segment\.analytics\b"
+KINDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str, str]] = [
+    # language, extensions, basenames, Amplitude SDK to move to, pattern
+    ("swift", (".swift",), (), "Amplitude-Swift", _SWIFT),
+    ("objc", (".m", ".mm", ".h"), (), "Amplitude-iOS", _OBJC),
+    ("kotlin", (".kt", ".kts"), (), "Amplitude-Kotlin", _JVM),
+    ("java", (".java",), (), "Amplitude-Kotlin / Amplitude-Java", _JVM),
+    ("cocoapods", (), ("Podfile", "Podfile.lock"), "pod 'AmplitudeSwift' / 'Amplitude'",
+     r"^\s*pod\s+['\"](?:Analytics|Segment[\w-]*)['\"]|^\s*-\s+\"?(?:Analytics|Segment[\w-]*)\s*\(|segmentio/analytics"),
+    ("swiftpm", (), ("Package.swift", "Package.resolved"), "amplitude/Amplitude-Swift",
+     r"segmentio/analytics-(?:swift|ios)|segment-integrations/"),
+    ("gradle", (".gradle",), ("build.gradle", "build.gradle.kts", "settings.gradle", "libs.versions.toml"),
+     "com.amplitude:analytics-android", r"com\.segment\.analytics"),
+    ("maven", (), ("pom.xml",), "com.amplitude:analytics-java", r"com\.segment\.analytics"),
+    ("npm-lock", (), ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json", "bun.lock"),
+     "the matching @amplitude package (re-lock after the manifest changed)",
+     r"[\"'/ ]@segment/(?:analytics[\w.-]*|snippet)|(?:^|[\"' /])analytics-node[@\"': ]"),
+    ("python-lock", (), ("poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock"),
+     "amplitude-analytics (re-lock after the manifest changed)", r"\b(?:segment-analytics-python|analytics-python)\b"),
+]
+
+
+class SegmentReferenceHandler(Handler):
+    """One handler per file kind of KINDS: reports references, never edits."""
+
+    def __init__(self, language: str, extensions: tuple[str, ...], basenames: tuple[str, ...], amplitude: str, pattern: str):
+        self.name = language
+        self.extensions = extensions
+        self.filenames = basenames
+        self.markers = tuple({m.encode() for m in ("egment", "SEG", "Analytics", "analytics")})
+        self.marker_pattern = pattern.encode()
+        self.amplitude = amplitude
+        self._pattern = re.compile(pattern, re.M)
+        super().__init__()
+
+    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+        out = Analysis()
+        seen_lines: set[int] = set()
+        for m in self._pattern.finditer(source.text):
+            line = source.text.count("\n", 0, m.start()) + 1
+            if line in seen_lines:
+                continue
+            seen_lines.add(line)
+            col = m.start() - (source.text.rfind("\n", 0, m.start()) + 1) + 1
+            rule = "lockfile-pin" if self.name.endswith("-lock") or source.path.endswith(".lock") else "segment-reference"
+            out.findings.append(findings.make(rule, line, col, self.name, what=m.group(0).strip()[:80],
+                                              kind=self.name, amplitude=self.amplitude))
+        return out
+
+
+def reference_handlers() -> list[Handler]:
+    return [SegmentReferenceHandler(*kind[:3], kind[3], kind[4]) for kind in KINDS]
+
+
+def first_reference(path: str, text: str) -> Optional[str]:
+    """For tests and tools: the first Segment reference a detector kind finds in a text."""
+    import os
+    base, ext = os.path.basename(path), os.path.splitext(path)[1]
+    for language, exts, names, _, pattern in KINDS:
+        if ext in exts or base in names:
+            m = re.search(pattern, text, re.M)
+            return m.group(0) if m else None
+    return None

@@ -1,0 +1,83 @@
+"""`check` never calls Segment code clean: Swift, Objective-C, Kotlin, Java, Podfiles, Gradle,
+Maven and lockfiles are discovered and their Segment references reported, per file and line;
+code that only looks similar is not."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from segamp.config import Config
+from segamp.detect import reference_handlers
+from segamp.engine import Engine
+
+SEGMENT_FILES = {
+    "ios/App/AppDelegate.swift": "import UIKit\nimport Segment\n\nlet analytics = Analytics(configuration: Configuration(writeKey: \"k\"))\n",
+    "ios/Legacy/Tracker.swift": "import Analytics\nfunc go() { Analytics.shared().track(\"X\") }\n",
+    "ios/Old/Tracker.m": "#import <Analytics/SEGAnalytics.h>\n@implementation T\n- (void)go { [[SEGAnalytics sharedAnalytics] track:@\"X\"]; }\n@end\n",
+    "android/app/src/main/java/com/shop/App.kt": "package com.shop\nimport com.segment.analytics.kotlin.android.Analytics\n",
+    "server/src/main/java/com/shop/Track.java": "package com.shop;\nimport com.segment.analytics.Analytics;\nclass Track {}\n",
+    "ios/Podfile": "target 'App' do\n  pod 'Analytics', '~> 4.1'\nend\n",
+    "ios/Podfile.lock": "PODS:\n  - Analytics (4.1.6)\n",
+    "ios/Package.resolved": '{"pins": [{"location": "https://github.com/segmentio/analytics-swift"}]}\n',
+    "android/app/build.gradle": "dependencies {\n  implementation 'com.segment.analytics.kotlin:android:1.16.0'\n}\n",
+    "server/pom.xml": "<project><dependency><groupId>com.segment.analytics.java</groupId></dependency></project>\n",
+    "web/yarn.lock": '"@segment/analytics-next@^1.84.3":\n  version "1.84.3"\n',
+    "web/package-lock.json": '{"packages": {"node_modules/@segment/analytics-next": {"version": "1.84.3"}}}\n',
+    "api/poetry.lock": '[[package]]\nname = "segment-analytics-python"\nversion = "2.4.0"\n',
+}
+CLEAN_FILES = {
+    "ios/App/Amp.swift": "import AmplitudeSwift\nlet amplitude = Amplitude(configuration: Configuration(apiKey: \"k\"))\n",
+    "android/app/src/main/java/com/shop/Stats.kt": "package com.shop\n// our own analytics wrapper\nclass Analytics { fun track(e: String) {} }\n",
+    "ios/Podfile.other": "",
+    "server/src/main/java/com/shop/Segments.java": "package com.shop;\n// customer segments\nclass Segments {}\n",
+    "web/yarn.lock.bak": "",
+}
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _run(paths: list[str]) -> dict[str, list]:
+    engine = Engine(Config(), handlers=reference_handlers())
+    return {r.path: r.findings for r in engine.run(paths) if r.findings}
+
+
+def test_every_segment_reference_is_reported(tmp_path):
+    root = _tree(tmp_path, {**SEGMENT_FILES, **CLEAN_FILES})
+    found = {str(Path(p).resolve().relative_to(root.resolve())): f for p, f in _run([str(root)]).items()}
+    assert set(found) == set(SEGMENT_FILES), f"reported {sorted(found)}"
+    for rel, fs in found.items():
+        assert all(f.rule in ("segment-reference", "lockfile-pin") for f in fs)
+        assert fs[0].line >= 1 and fs[0].language
+
+
+def test_lockfiles_say_relock(tmp_path):
+    root = _tree(tmp_path, {"api/poetry.lock": SEGMENT_FILES["api/poetry.lock"]})
+    (f,) = next(iter(_run([str(root)]).values()))
+    assert f.rule == "lockfile-pin" and "re-lock" in f.suggestion
+
+
+def _cli_check(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "segamp", "check", "--format", "json", *args],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("rel", sorted(SEGMENT_FILES))
+def test_check_fails_on_each_kind_and_on_the_single_file(tmp_path, rel):
+    root = _tree(tmp_path, {rel: SEGMENT_FILES[rel]})
+    assert _cli_check(".", cwd=root).returncode == 1
+    assert _cli_check(rel, cwd=root).returncode == 1
+
+
+def test_check_passes_on_similar_clean_code(tmp_path):
+    root = _tree(tmp_path, CLEAN_FILES)
+    out = _cli_check(".", cwd=root)
+    assert out.returncode == 0, out.stdout + out.stderr
