@@ -62,9 +62,12 @@ class SegmentReferenceHandler(Handler):
                 continue
             seen_lines.add(line)
             col = m.start() - (source.text.rfind("\n", 0, m.start()) + 1) + 1
-            rule = "lockfile-pin" if self.name.endswith("-lock") or source.path.endswith(".lock") else "segment-reference"
-            out.findings.append(findings.make(rule, line, col, self.name, what=m.group(0).strip()[:80],
-                                              kind=self.name, amplitude=self.amplitude))
+            what = m.group(0).strip()[:80]
+            if self.name.endswith("-lock") or source.path.endswith(".lock"):
+                out.findings.append(findings.make("lockfile-pin", line, col, self.name, what=what, amplitude=self.amplitude))
+            else:
+                out.findings.append(findings.make("segment-reference", line, col, self.name, what=what,
+                                                  kind=self.name, amplitude=self.amplitude))
         return out
 
 

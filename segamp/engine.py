@@ -16,6 +16,7 @@ from .discover import Discoverer, Entry, Notice
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
 from .model import FileResult, Finding, Kind
+from .project import in_scope, project_root, scope_of
 from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
 
 NOTE_RE = re.compile(r"TODO\(segamp\):?\s*(.*)")
@@ -61,14 +62,20 @@ class Engine:
             return None, 0, f"cannot read ({exc.strerror or exc}); skipped"
 
     def run(self, paths: list[str], on_progress: Optional[Callable[[int, int], None]] = None) -> Iterator[FileResult]:
-        ctx = ProjectContext(config=self.config, roots=[os.path.abspath(p) for p in paths])
+        # The model is built from each PATH's project; only files under the PATHs are reported.
+        scopes = scope_of(paths)
+        roots = list(dict.fromkeys(project_root(p, self.config.source) for p in paths if os.path.lexists(p)))
+        explicit_files = [p for p in paths if not os.path.isdir(p)]
+        ctx = ProjectContext(config=self.config, roots=roots)
         discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude)
         candidates: list[Candidate] = []
         others: list[Entry] = []
         # receivers named in config are Segment clients wherever they appear
         receiver_markers = [r.replace("?.", ".").split(".")[-1].encode() for r in self.config.receivers if r]
-        for item in discoverer.walk(paths):
+        for item in discoverer.walk(roots + explicit_files):
             if isinstance(item, Notice):
+                if not in_scope(item.path, scopes):
+                    continue
                 self.stats.notices += 1
                 if item.error:
                     self.stats.errors += 1
@@ -81,6 +88,8 @@ class Engine:
             if raw is None:
                 # Unreadable files matter only if they might hold Segment code; we can't
                 # know, so say so once and go on.
+                if not in_scope(item.path, scopes):
+                    continue
                 self.stats.errors += 1
                 yield FileResult(item.display, item.handler.name, error=problem)
                 continue
@@ -109,6 +118,7 @@ class Engine:
                     candidates.append(cand)
                     sources[entry.path] = self._decode(cand)
 
+        candidates = [c for c in candidates if in_scope(c.entry.path, scopes)]
         total = len(candidates)
         for done, cand in enumerate(candidates, 1):
             src = sources[cand.entry.path]

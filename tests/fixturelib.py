@@ -3,7 +3,7 @@
   input.<ext>      the code before (any extension segamp reads; package.json too)
   expected.<ext>   the code after; absent means "must NOT change"
   case.toml        optional: description, [config] overrides, expected findings:
-                     [[finding]] line = 3, kind = "manual", rule = "js/alias"
+                     [[finding]] line = 3, kind = "manual", rule = "alias"
                    a finding entry may give just line+kind; unlisted manual/unsupported/error
                    findings fail the case (converted ones need not be listed).
                    tsc = "skip" (with tsc_reason) to leave a case out of the type-check.

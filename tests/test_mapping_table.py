@@ -215,7 +215,7 @@ ROWS = [
      "init(settings.SEGMENT_KEY, {min_id_length: 1}) | write-key-expression"),
     ("py module setting", PY, seg("setting", PY, settings={"upload_size": num(10)}), {}, "config.flush_queue_size = 10"),
     ("py module debug setting goes", PY, seg("setting", PY, settings={"debug": boolean(True)}), {}, "(remove) | option-dropped-harmless"),
-    ("py module sync_mode", PY, seg("setting", PY, settings={"sync_mode": boolean(True)}), {}, "(remove) | client-setting-dropped"),
+    ("py module sync_mode", PY, seg("setting", PY, settings={"sync_mode": boolean(True)}), {}, "LEAVE | client-setting-dropped"),
 ]
 
 

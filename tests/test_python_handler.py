@@ -80,7 +80,7 @@ def test_two_homes_make_module_users_manual(tmp_path):
     user = "from segment import analytics\n\nanalytics.track('user-1', 'X')\n"
     out = run(tmp_path, {"a.py": home, "b.py": home, "user.py": user})
     assert not out["user.py"].changed
-    assert [f.rule for f in out["user.py"].findings if f.kind == Kind.MANUAL] == ["py/default-client"]
+    assert [f.rule for f in out["user.py"].findings if f.kind == Kind.MANUAL] == ["default-client"]
     assert out["a.py"].changed and out["b.py"].changed
 
 

@@ -176,7 +176,7 @@ def _map_setting(name: str, expr: Expr, table: dict) -> tuple[Optional[tuple[str
         return (field, Lit(None) if expr.nullish else Negated(expr)), []
     if how == "ms":
         if expr.kind == C.NUMBER:
-            return (field, Lit(int(expr.value * 1000))), []
+            return (field, Lit(int(round(expr.value * 1000)))), []  # 0.57 * 1000 is 569.99...
         return (field, SecondsToMs(expr)), []
     return (field, Src(expr)), []
 
@@ -496,8 +496,35 @@ def map_setting(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         if pair is not None:
             ops.append(SetConfig(*pair))
     if not ops:
+        if any(issue.note for issue in issues):
+            # a person has to decide what the setting becomes: it stays, with its note
+            return Plan(LEAVE, [], issues)
         # nothing to set: the statement goes (its findings say what it did)
         return Plan(REWRITE, [], issues)
     issues.append(_issue("call-converted", method=f"{call.settings and next(iter(call.settings))} =",
                          target="configuration." + ", ".join(op.field for op in ops)))
     return Plan(REWRITE, ops, issues)
+
+
+# --- what `segamp rules` shows ----------------------------------------------------------------
+def rules_in_force(sdk: str, profile: Profile, config: Config) -> list[tuple[str, str]]:
+    """(Segment, Amplitude) rows of the mapping as this config applies it to one target."""
+    table = source_table(sdk)
+    rows = [(f"{m}()", target) for m, target in table.get("methods", {}).items()]
+    rows += [(f"{m}()", "left + finding: " + info["message"]) for m, info in table.get("unsupported", {}).items()]
+    name = event_name(config.page_event, None, None)
+    rows += [
+        ("page event name", repr(config.page_event) + (f" (no name: {name.value!r})" if isinstance(name, Lit) else "")),
+        ("screen event name", repr(config.screen_event)),
+        ("group type", repr(config.group_type)),
+        ("page context properties", ", ".join(profile.page_context) if config.page_context_properties and profile.page_context else "off"),
+        ("write key", f"env var {config.api_key_env}" if config.api_key_env else
+         f"…SEGMENT_WRITE_KEY env vars renamed to …AMPLITUDE_API_KEY; literals → {profile.placeholder!r}"),
+        ("init options", ", ".join(f"{profile.field_name(k) or k}={v.value!r}" for k, v in init_options(profile, config)
+                                   if isinstance(v, Lit)) or "none"),
+        ("ids", {"literals": "number literals become strings", "always": "stringified where not known to be strings",
+                 "never": "as written"}.get(profile.stringify_ids, profile.stringify_ids)),
+        ("options", "anonymousId→device_id, userId→user_id, timestamp→time (ms), messageId→insert_id, "
+                    "context.ip→ip, context.locale→language; integrations → call left + finding"),
+    ]
+    return rows

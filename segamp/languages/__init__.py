@@ -11,10 +11,13 @@ from .base import Handler, ProjectContext
 def all_handlers() -> list[Handler]:
     from ..manifests.package_json import PackageJsonHandler
     from ..manifests.python_deps import PythonManifestHandler
-    from .javascript import HtmlHandler, JavaScriptHandler
+    from .js.handler import HtmlHandler, JavaScriptHandler
+    from ..detect import reference_handlers
     from .python import PythonHandler
 
-    return [PackageJsonHandler(), PythonManifestHandler(), JavaScriptHandler(), HtmlHandler(), PythonHandler()]
+    # the detector's handlers come last: they take only file kinds no front end migrates yet
+    return [PackageJsonHandler(), PythonManifestHandler(), JavaScriptHandler(), HtmlHandler(), PythonHandler(),
+            *reference_handlers()]
 
 
 __all__ = ["Handler", "ProjectContext", "all_handlers"]

@@ -23,7 +23,7 @@ group       1. ``{"event_type": "$identify", "groups": {GT: groupId},
             ``GT`` is ``group_type`` (default ``"[Segment] Group"``).
 page        ``{"event_type": page_template.format(name=..., category=...),
 screen      "event_properties": properties + {"name", "category"}}``
-            (name/category added only when set and not already a property).
+            (name/category, when set, win over properties of the same name).
 alias       nothing
 ==========  ================================================================
 
@@ -189,7 +189,8 @@ def _common(msg: Dict[str, Any], with_insert_id: bool = True) -> Dict[str, Any]:
 
 
 def _render(template: str, msg: Dict[str, Any]) -> str:
-    return template.format(name=msg.get("name") or "", category=msg.get("category") or "").strip()
+    # a missing or null name renders as "": `Viewed {name}` becomes "Viewed " (the destination did no trim)
+    return template.format(name=msg.get("name") or "", category=msg.get("category") or "")
 
 
 def _expand(
@@ -235,8 +236,8 @@ def _expand(
         elif kind in ("page", "screen"):
             template = page_template if kind == "page" else screen_template
             props = dict(msg.get("properties") or {})
-            for key in ("name", "category"):
-                if msg.get(key) and key not in props:
+            for key in ("name", "category"):  # analytics.js semantics: the arguments win
+                if msg.get(key) is not None:
                     props[key] = msg[key]
             ev = {"event_type": _render(template, msg), "event_properties": props}
             ev.update(_common(msg))

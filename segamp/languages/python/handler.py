@@ -1,0 +1,86 @@
+"""The Python handler: segment-analytics-python (and legacy analytics-python) → amplitude-analytics.
+
+Parsed with libcst; every edit is a byte range of the original text, so everything outside the
+rewritten calls, imports and settings stays byte-identical. bind.py says which receivers are
+Segment clients, match.py turns each call into a SegmentCall, segamp.core.mapping turns that
+into a Plan, printer.py spells it; this module walks the file and places the edits.
+
+The module-level client (Segment's "default client") is one lazily created, process-wide client
+configured by assigning module attributes. Amplitude has no module singleton, so the file that
+sets ``<module>.write_key`` (the *home*) gets the one Amplitude client under the very name the
+module had there. When the key is set somewhere other than a top-level statement (a function, an
+``if``), the client is created with an empty key where the Segment module was imported and the
+key is assigned later (``<name>.configuration.api_key = …``), which keeps Segment's "configure
+any time before the first call" semantics. Every other file that uses the Segment module imports
+the client from the home instead; with no home, or several, those files are left with a finding.
+
+Exit delivery: amplitude-analytics registers ``Amplitude.shutdown`` at interpreter exit, which
+flushes and waits, as Segment's client did; no generated atexit code is needed.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Optional
+
+import libcst as cst
+
+from ...core import profiles
+from ...model import Analysis
+from ...source import SourceFile
+from ..base import Handler, ProjectContext
+from .bind import facts_for, module_key
+from .rewrite import FileRewrite
+
+
+class PythonHandler(Handler):
+    name = "python"
+    extensions = (".py",)
+    markers = (b"analytics", b"segment")
+    # Segment Python code imports segment.analytics or (legacy) analytics somewhere.
+    marker_pattern = rb"^[ \t]*(?:import|from)[ \t][^\n#]*\b(?:segment|analytics)\b"
+    comment_prefix = "#"
+
+    def parse_error(self, source: SourceFile) -> Optional[str]:
+        try:
+            cst.parse_module(source.text)
+        except cst.ParserSyntaxError as exc:
+            message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", exc.message)
+            return f"line {exc.raw_line}: {message}"
+        except RecursionError:
+            return "too deeply nested"
+        return None
+
+    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+        try:
+            facts = facts_for(source, ctx)
+        except (cst.ParserSyntaxError, RecursionError):
+            return
+        exported = {}
+        for name in facts.global_clients:
+            exported[name] = {"kind": "client", "language": "python"}
+        for name in facts.factories:
+            exported[name] = {"kind": "factory", "language": "python"}
+        if exported:
+            ctx.exports.setdefault(module_key(source.path), {}).update(exported)
+        if facts.sets_write_key:
+            ctx.cache.setdefault("py:homes", []).append((os.path.abspath(source.path), facts.home_name))
+        if facts.legacy_write_key:
+            ctx.evidence.add("py:legacy-analytics")
+
+    def extra_markers(self, ctx: ProjectContext) -> tuple[bytes, ...]:
+        names = set()
+        for key, exported in ctx.exports.items():
+            if any(v.get("language") == "python" for v in exported.values()):
+                base = os.path.basename(key)
+                if base == "__init__":
+                    base = os.path.basename(os.path.dirname(key))
+                names.add(base.encode())
+        return tuple(sorted(names))
+
+    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+        facts = facts_for(source, ctx)
+        return FileRewrite(source, ctx, facts, profiles.load("python")).run()
+
+
+__all__ = ["PythonHandler"]

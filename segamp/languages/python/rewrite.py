@@ -1,0 +1,462 @@
+"""One file's rewrite: walk it, match each Segment use, ask the mapping, print the plan, place
+the edits (calls, settings, constructors, references, imports) and the TODO(segamp) notes."""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import libcst as cst
+
+from ...core import findings, mapping
+from ...core.calls import Expr, SegmentCall
+from ...core.notes import Notes
+from ...core.plan import CommentOut, Flush, Init, Lit, Plan, SetConfig, Shutdown
+from ...core.profiles import Profile
+from ...model import Analysis, Edit
+from ...source import SourceFile
+from ..base import ProjectContext
+from .bind import LEGACY_MODULES, SEG_MODULES, Binder, Facts, dotted_module, span
+from .match import Describer, match_call, match_client, match_setting
+from .printer import Printer
+
+LANGUAGE = "python"
+
+
+class FileRewrite:
+    def __init__(self, source: SourceFile, ctx: ProjectContext, facts: Facts, profile: Profile):
+        self.src = source
+        self.ctx = ctx
+        self.f = facts
+        self.b: Binder = facts.binder
+        self.profile = profile
+        self.analysis = Analysis()
+        self.notes = Notes(source.data, "#")
+        self.file_names = self._all_names()
+        self.printer = Printer(profile, set(self.file_names))
+        self.describe = Describer(self.code, lambda node: span(facts, node)[0], source.data)
+        self.replaced_spans: list[tuple[int, int]] = []
+        self.home_mode = "none"  # "fold" | "early" | "import" | "blocked" | "none"
+        self.home_import: Optional[tuple[str, str]] = None
+        self.early_client: Optional[Init] = None
+
+    # --- small helpers --------------------------------------------------------------------
+    def _all_names(self) -> set[str]:
+        names: set[str] = set()
+
+        class V(cst.CSTVisitor):
+            def visit_Name(self, node):
+                names.add(node.value)
+
+        self.f.module.visit(V())
+        return names
+
+    def code(self, node: cst.CSTNode) -> str:
+        start, end = span(self.f, node)
+        return self.src.data[start:end].decode("utf-8")
+
+    def pos(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.src.line_col(span(self.f, node)[0])
+
+    def edit(self, start: int, end: int, text: str) -> None:
+        self.analysis.edits.append(Edit(start, end, text))
+        self.replaced_spans.append((start, end))
+
+    def replace(self, node: cst.CSTNode, text: str) -> None:
+        start, end = span(self.f, node)
+        if self.src.data[start:end].decode("utf-8") != text:
+            self.edit(start, end, text)
+        else:
+            self.replaced_spans.append((start, end))
+
+    def keep(self, node: cst.CSTNode) -> None:
+        """Nothing inside node is touched again."""
+        self.replaced_spans.append(span(self.f, node))
+
+    def inside_replaced(self, node: cst.CSTNode) -> bool:
+        start, end = span(self.f, node)
+        return any(s <= start and end <= e for s, e in self.replaced_spans)
+
+    def line_start(self, node: cst.CSTNode) -> int:
+        return self.src.data.rfind(b"\n", 0, span(self.f, node)[0]) + 1
+
+    def indent(self, node: cst.CSTNode) -> str:
+        return self.src.line_indent(span(self.f, node)[0])
+
+    def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        cur: Optional[cst.CSTNode] = node
+        while cur is not None and not isinstance(cur, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            cur = self.f.parents.get(cur)
+        return cur
+
+    def sole_expression_statement(self, call: cst.Call) -> Optional[cst.SimpleStatementLine]:
+        """The statement line when `call` is its only statement (so it may become several)."""
+        expr = self.f.parents.get(call)
+        if not isinstance(expr, cst.Expr):
+            return None
+        line = self.f.parents.get(expr)
+        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+            return line
+        return None
+
+    def only_statement_in_block(self, stmt: cst.CSTNode) -> bool:
+        parent = self.f.parents.get(stmt)
+        return isinstance(parent, cst.IndentedBlock) and len(parent.body) == 1
+
+    # --- findings and notes -----------------------------------------------------------
+    def report(self, plan: Plan, node: cst.CSTNode) -> None:
+        """The plan's issues as findings at their place; noted ones above their statement."""
+        for issue in plan.issues:
+            at = issue.at.handle if isinstance(issue.at, Expr) and issue.at.handle is not None else node
+            self.finding(issue.rule, at, note=issue.note, **dict(issue.params))
+
+    def finding(self, rule: str, node: cst.CSTNode, note: bool = False, **params: str) -> None:
+        line, col = self.pos(node)
+        found = findings.make(rule, line, col, LANGUAGE, **params)
+        self.analysis.findings.append(found)
+        if note:
+            self.notes.add_finding(self._statement_start(node), found)
+
+    def _statement_start(self, node: cst.CSTNode) -> int:
+        stmt = self.statement_of(node) or node
+        start = span(self.f, stmt)[0]
+        line_start = self.src.data.rfind(b"\n", 0, start) + 1
+        if start == line_start:  # a span that includes the indentation: the note takes it
+            start += len(self.src.line_indent(start))
+        return start
+
+    def plan(self, call: SegmentCall) -> Plan:
+        return mapping.map_call(call, self.profile, self.ctx.config)
+
+    # --- the run ----------------------------------------------------------------------
+    def run(self) -> Analysis:
+        calls, assigns, imports, refs = self._collect()
+        seg_imports = [s for s in imports if self.segment_import_parts(s)]
+        if not seg_imports and not self._has_bound_calls(calls):
+            return self.analysis
+        self._plan_home(assigns)
+        if self.home_mode == "blocked":
+            return self.analysis
+        for node in assigns:  # settings on the module (write_key, host, ...)
+            target = node.targets[0].target if len(node.targets) == 1 else None
+            if isinstance(target, cst.Attribute) and self.b.is_seg_module(target.value):
+                self._convert_setting(node, target)
+        # constructors first (their spans contain arguments we must not touch twice)
+        for call in calls:
+            if not self.inside_replaced(call) and self._is_constructor(call):
+                self._convert_constructor(call)
+        for call in calls:
+            if self.inside_replaced(call) or not isinstance(call.func, cst.Attribute):
+                continue
+            recv = call.func.value
+            if self.b.is_seg_module(recv):
+                self._convert_call(call, self.client_name_for_module(recv))
+            elif self.b.is_client_receiver(recv):
+                self._convert_call(call, self.code(recv))
+        self._convert_references(refs)
+        self._rewrite_imports(seg_imports, imports)
+        self.analysis.edits.extend(self.notes.edits())
+        return self.analysis
+
+    def _collect(self):
+        calls: list[cst.Call] = []
+        assigns: list[cst.Assign] = []
+        imports: list[cst.SimpleStatementLine] = []
+        refs: list[cst.CSTNode] = []
+
+        class V(cst.CSTVisitor):
+            def visit_Call(self, node):
+                calls.append(node)
+
+            def visit_Assign(self, node):
+                assigns.append(node)
+
+            def visit_SimpleStatementLine(self, node):
+                if any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body):
+                    imports.append(node)
+
+            def visit_Name(self, node):
+                refs.append(node)
+
+            def visit_Attribute(self, node):
+                refs.append(node)
+
+        self.f.module.visit(V())
+        return calls, assigns, imports, refs
+
+    def _is_constructor(self, call: cst.Call) -> bool:
+        func = call.func
+        return self.b.is_client_class(func) or (
+            isinstance(func, cst.Attribute) and func.attr.value == "Client" and self.b.is_seg_module(func.value))
+
+    def _has_bound_calls(self, calls: list[cst.Call]) -> bool:
+        return any(isinstance(c.func, cst.Attribute) and self.b.is_client_receiver(c.func.value) for c in calls)
+
+    def _in_import(self, node: cst.CSTNode) -> bool:
+        stmt = self.statement_of(node)
+        return isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+
+    # --- settings, constructors, calls, references ----------------------------------------
+    def _convert_setting(self, node: cst.Assign, target: cst.Attribute) -> None:
+        recv = self.client_name_for_module(target.value)
+        plan = self.plan(match_setting(target.attr.value, node.value, node, self.describe))
+        self.report(plan, node)
+        if plan.blocked:
+            self.keep(node)
+            return
+        init = next((op for op in plan.ops if isinstance(op, Init)), None)
+        if init is not None:
+            if self.home_mode == "fold":
+                self.replace(node, f"{recv} = {self.printer.client(init)}")
+            else:  # the client exists from the import on; the key arrives where Segment's did
+                self.early_client = Init(Lit(""), init.options)
+                self.replace(node, f"{recv}.configuration.api_key = {self.printer.value(init.key)}")
+            return
+        settings = [self.printer.set_config(recv, op) for op in plan.ops if isinstance(op, SetConfig)]
+        if settings:
+            self.replace(node, ("\n" + self.indent(node)).join(settings))
+        else:  # nothing Amplitude has: the statement goes (its finding says so)
+            self._remove_statement(self.statement_of(node), node)
+
+    def _convert_constructor(self, call: cst.Call) -> None:
+        plan = self.plan(match_client(call, self.describe))
+        self.report(plan, call)
+        init = next((op for op in plan.ops if isinstance(op, Init)), None)
+        if plan.blocked or init is None:
+            self.keep(call)
+            return
+        self.replace(call, self.printer.client(init))
+
+    def _convert_call(self, call: cst.Call, recv: str) -> None:
+        method = call.func.attr.value  # type: ignore[attr-defined]
+        if method in ("write_key", "host", "Client"):
+            return  # settings and constructors are converted on their own
+        stmt = self.sole_expression_statement(call)
+        plan = self.plan(match_call(call, method, self.describe, result_used=stmt is None))
+        self.report(plan, call)
+        if plan.blocked:
+            self.keep(call)
+            return
+        if len(plan.ops) == 1 and isinstance(plan.ops[0], (Flush, Shutdown)):
+            self.replace(call, f"{recv}.{'flush' if isinstance(plan.ops[0], Flush) else 'shutdown'}()")
+            return
+        if stmt is None:  # only flush and shutdown convert inside an expression
+            self.keep(call)
+            return
+        indent = self.indent(stmt)
+        if plan.ops and isinstance(plan.ops[0], CommentOut):
+            text = self.printer.comment_out(plan.ops[0].message, self.code(call), indent, self.only_statement_in_block(stmt))
+            self.replace(call, text)
+            return
+        lines = self.printer.statements(plan.ops, recv, indent)
+        comments = _comments_inside(call)  # the call is rebuilt; its inner comments move above it
+        self.replace(call, ("\n" + indent).join(comments + lines))
+
+    def _convert_references(self, refs: list[cst.CSTNode]) -> None:
+        """Client in annotations and isinstance becomes Amplitude; other members of the Segment
+        module have no counterpart."""
+        for ref in refs:
+            if self.inside_replaced(ref) or self._in_import(ref):
+                continue
+            parent = self.f.parents.get(ref)
+            if self.b.is_client_class(ref):
+                if not self.b.is_client_class(parent):
+                    self.replace(ref, self.printer.amp("Amplitude"))
+            elif isinstance(ref, cst.Attribute) and self.b.is_seg_module(ref.value) and not self.b.is_seg_module(ref):
+                self.finding("client-member-reference", ref, note=True, text=" ".join(self.code(ref).split()))
+                self.keep(ref)
+
+    # --- imports ----------------------------------------------------------------------
+    def segment_import_parts(self, stmt: cst.SimpleStatementLine) -> list[tuple[cst.CSTNode, Optional[cst.ImportAlias]]]:
+        legacy = self.f.legacy_ok
+        out: list[tuple[cst.CSTNode, Optional[cst.ImportAlias]]] = []
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    name = self.code(alias.name)
+                    if name in ("segment.analytics", "segment.analytics.client") or name.startswith("segment.analytics.") \
+                            or (legacy and (name == "analytics" or name.startswith("analytics."))):
+                        out.append((small, alias))
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                mod = self.code(small.module)
+                if mod == "segment" and not isinstance(small.names, cst.ImportStar):
+                    out.extend((small, a) for a in small.names if self.code(a.name) == "analytics")
+                elif mod.startswith("segment.analytics") or (legacy and (mod == "analytics" or mod.startswith("analytics."))):
+                    if isinstance(small.names, cst.ImportStar):
+                        out.append((small, None))
+                    else:
+                        out.extend((small, a) for a in small.names)
+        return out
+
+    def _rewrite_imports(self, seg_imports: list[cst.SimpleStatementLine], all_imports: list[cst.SimpleStatementLine]) -> None:
+        extra_lines = self._home_lines()
+        amp_line = self.printer.import_line()
+        if self.printer.needs_os and "os" not in self.file_names:
+            amp_line = "import os\n" + amp_line if amp_line else "import os"
+        new = [x for x in (amp_line,) if x] + extra_lines
+        first = True
+        for stmt in seg_imports:
+            parts = self.segment_import_parts(stmt)
+            leftovers = _leftover_names(self, parts)
+            if leftovers:
+                package = self.code(parts[0][0].module) if isinstance(parts[0][0], cst.ImportFrom) else "segment.analytics"
+                self.finding("segment-import-kept", stmt, note=True, names=", ".join(leftovers), package=package)
+                continue
+            lines = [self.code(s) for s in stmt.body if not any(p[0] is s for p in parts)]
+            top_level = self.f.parents.get(stmt) is self.f.module
+            if first or not top_level:
+                lines.extend(new)
+                first = first and not top_level
+            if lines:
+                start, end = span(self.f, stmt.body[0])[0], span(self.f, stmt.body[-1])[1]
+                self.edit(start, end, ("\n" + self.indent(stmt)).join(lines))
+            else:
+                self._remove_statement(stmt)
+        if first and new and not seg_imports:
+            self._add_import_lines(all_imports, "\n".join(new))
+
+    def _home_lines(self) -> list[str]:
+        """The import of the home's client, or the early client creation (before the amplitude
+        import line is computed: they need amplitude names too)."""
+        lines = []
+        if self.home_import is not None:
+            mod, name = self.home_import
+            alias = self.module_alias_name() or "analytics"
+            lines.append(f"from {mod} import {name}" + (f" as {alias}" if alias and alias != name else ""))
+        if self.home_mode == "early" and self.early_client is not None:
+            lines.append(f"{self.f.home_name} = {self.printer.client(self.early_client)}")
+        return lines
+
+    def _add_import_lines(self, all_imports: list[cst.SimpleStatementLine], text: str) -> None:
+        """Conversions in a file that only imports a project client: the import goes after the
+        file's last top-level import (or first)."""
+        module_imports = [s for s in all_imports if self.f.parents.get(s) is self.f.module]
+        if module_imports:
+            end = span(self.f, module_imports[-1])[1]
+            nl = self.src.data.find(b"\n", end - 1)
+            at = len(self.src.data) if nl == -1 else nl + 1
+            self.analysis.edits.append(Edit(at, at, text + "\n"))
+        else:
+            self.analysis.edits.append(Edit(0, 0, text + "\n"))
+
+    def module_alias_name(self) -> Optional[str]:
+        for stmt in self.f.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small, alias in self.segment_import_parts(stmt):
+                if alias is None:
+                    continue
+                name = self.code(alias.name)
+                if isinstance(small, cst.ImportFrom) and name == "analytics":
+                    return alias.asname.name.value if alias.asname else "analytics"  # type: ignore[union-attr]
+                if isinstance(small, cst.Import) and name in SEG_MODULES | LEGACY_MODULES:
+                    if alias.asname:
+                        return alias.asname.name.value  # type: ignore[union-attr]
+                    if name == "analytics":
+                        return "analytics"
+        return None
+
+    def _remove_statement(self, stmt: Optional[cst.CSTNode], small: Optional[cst.CSTNode] = None) -> None:
+        if stmt is None:
+            return
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) > 1 and small is not None:
+            self.replace(small, "pass")
+            return
+        if self.only_statement_in_block(stmt):
+            start, end = span(self.f, stmt)
+            self.edit(start, end, "pass")
+            return
+        start = self.line_start(stmt)
+        end = span(self.f, stmt)[1]
+        nl = self.src.data.find(b"\n", end - 1)
+        end = len(self.src.data) if nl == -1 else nl + 1
+        if self.src.data[start:span(self.f, stmt)[0]].strip():
+            start, end = span(self.f, stmt)  # shares its line with something else
+        self.edit(start, end, "")
+
+    # --- the module-level default client -------------------------------------------------
+    def _plan_home(self, assigns: list[cst.Assign]) -> None:
+        """Where the one Amplitude client lives for this file's module-level calls."""
+        if self.f.sets_write_key:
+            self.home_mode = "fold" if self._key_set_once_at_top(assigns) else "early"
+            return
+        if not self._seg_module_uses(self.f.module):
+            return
+        homes = self.ctx.cache.get("py:homes", [])
+        if len(homes) == 1:
+            path, name = homes[0]
+            self.home_import = (dotted_module(path), name)
+            self.home_mode = "import"
+            return
+        why = ("no file in the scanned paths sets `analytics.write_key`" if not homes
+               else f"{len(homes)} files set `analytics.write_key` ({', '.join(sorted(os.path.relpath(p) for p, _ in homes))})")
+        stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)), None)
+        self.finding("default-client", stmt or self.f.module,
+                     reason=f"this file uses Segment's module-level client, but {why}, so segamp cannot tell which Amplitude client to use",
+                     help="run segamp on the whole project, or create one Amplitude client and import it here")
+        self.home_mode = "blocked"
+
+    def _key_set_once_at_top(self, assigns: list[cst.Assign]) -> bool:
+        """The key is set once, by a top-level statement, before any other use of the module:
+        the client can be created right there."""
+        def module_setting(a: cst.Assign) -> bool:
+            target = a.targets[0].target
+            return isinstance(target, cst.Attribute) and self.b.is_seg_module(target.value)
+
+        key_assigns = [a for a in assigns if module_setting(a) and a.targets[0].target.attr.value == "write_key"]  # type: ignore[attr-defined]
+        first = key_assigns[0]
+        line = self.statement_of(first)
+        if line is None or self.f.parents.get(line) is not self.f.module or len(key_assigns) != 1:
+            return False
+        before = [a for a in assigns if module_setting(a) and span(self.f, a)[0] < span(self.f, first)[0]]
+        return not before and not self._module_used_before(first)
+
+    def _seg_module_uses(self, node: cst.CSTNode) -> list[cst.Attribute]:
+        """`<segment module>.x` attribute uses under node (Client excepted)."""
+        found: list[cst.Attribute] = []
+        b = self.b
+
+        class V(cst.CSTVisitor):
+            def visit_Attribute(self, attr):
+                if b.is_seg_module(attr.value) and attr.attr.value != "Client":
+                    found.append(attr)
+
+        node.visit(V())
+        return found
+
+    def _module_used_before(self, first: cst.Assign) -> bool:
+        limit = span(self.f, first)[0]
+        for stmt in self.f.module.body:
+            if span(self.f, stmt)[0] >= limit:
+                break
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            if self._seg_module_uses(stmt):
+                return True
+        return False
+
+    def client_name_for_module(self, node: cst.CSTNode) -> str:
+        if isinstance(node, cst.Name):
+            return node.value
+        return self.f.home_name if self.f.sets_write_key else (self.module_alias_name() or "analytics")
+
+
+def _leftover_names(rw: FileRewrite, parts) -> list[str]:
+    """Names imported from the Segment module that have no Amplitude counterpart."""
+    out = []
+    for small, alias in parts:
+        if alias is None:
+            out.append("*")
+        elif isinstance(small, cst.ImportFrom) and rw.code(alias.name) not in ("Client", "analytics"):
+            out.append(rw.code(alias.name))
+    return out
+
+
+def _comments_inside(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class V(cst.CSTVisitor):
+        def visit_Comment(self, c):
+            found.append(c.value)
+
+    node.visit(V())
+    return found
