@@ -53,7 +53,7 @@ class SegmentReferenceHandler(Handler):
         self._pattern = re.compile(pattern, re.M)
         super().__init__()
 
-    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+    def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         out = Analysis()
         seen_lines: set[int] = set()
         for m in self._pattern.finditer(source.text):

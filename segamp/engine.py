@@ -15,6 +15,7 @@ from .core import findings as catalog
 from .discover import Discoverer, Entry, Notice
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
+from .languages.base import Parsed
 from .model import FileResult, Finding, Kind
 from .project import in_scope, project_root, scope_of
 from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
@@ -102,10 +103,13 @@ class Engine:
         sources: dict[str, SourceFile | FileResult] = {}
         for cand in candidates:
             sources[cand.entry.path] = self._decode(cand)
+        parsed: dict[str, Parsed] = {}
         for cand in candidates:
             src = sources[cand.entry.path]
             if isinstance(src, SourceFile):
-                cand.entry.handler.index(src, ctx)
+                tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
+                if tree.error is None:
+                    cand.entry.handler.index(src, ctx, tree.tree)
         # files that import an exporting module are candidates even without a marker
         for handler in self.handlers:
             extra = handler.extra_markers(ctx)
@@ -118,11 +122,16 @@ class Engine:
                     candidates.append(cand)
                     sources[entry.path] = self._decode(cand)
 
+        ctx.freeze()
         candidates = [c for c in candidates if in_scope(c.entry.path, scopes)]
         total = len(candidates)
         for done, cand in enumerate(candidates, 1):
             src = sources[cand.entry.path]
-            result = src if isinstance(src, FileResult) else self._process(cand.entry, src, ctx)
+            if isinstance(src, FileResult):
+                result = src
+            else:
+                tree = parsed.pop(cand.entry.path, None) or _parse(cand.entry.handler, src)
+                result = self._process(cand.entry, src, tree, ctx)
             self._count(result)
             if on_progress:
                 on_progress(done, total)
@@ -139,16 +148,15 @@ class Engine:
             return FileResult(entry.display, entry.handler.name, error=str(exc))
 
     # --- parse, analyze, apply, verify -----------------------------------------------------
-    def _process(self, entry: Entry, source: SourceFile, ctx: ProjectContext) -> FileResult:
+    def _process(self, entry: Entry, source: SourceFile, parsed: Parsed, ctx: ProjectContext) -> FileResult:
         handler = entry.handler
         result = FileResult(entry.display, handler.language_for(entry.path), old_text=source.text, fs_path=entry.path)
         self.stats.parsed += 1
         try:
-            problem = handler.parse_error(source)
-            if problem:
-                result.error = f"syntax error ({problem}); left unchanged"
+            if parsed.error:
+                result.error = f"syntax error ({parsed.error}); left unchanged"
                 return result
-            analysis = handler.analyze(source, ctx)
+            analysis = handler.analyze(source, ctx, parsed.tree)
             result.findings.extend(analysis.findings)
             result.findings.extend(_leftover_notes(source))
             try:
@@ -158,7 +166,7 @@ class Engine:
                 return result
             if new_text != source.text:
                 after = SourceFile(source.path, new_text, source.bom, source.encoding, source.newline, source.mode)
-                problem = handler.parse_error(after)
+                problem = _parse(handler, after).error
                 if problem:
                     result.error = f"internal: the rewritten text would not parse ({problem}); left unchanged (please report this file)"
                     return result
@@ -181,6 +189,13 @@ class Engine:
         per = self.stats.by_language.setdefault(result.language, {k.value: 0 for k in Kind})
         for finding in result.findings:
             per[finding.kind.value] += 1
+
+
+def _parse(handler: Handler, source: SourceFile) -> Parsed:
+    try:
+        return handler.parse(source)
+    except RecursionError:
+        return Parsed(None, "too deeply nested")
 
 
 def _leftover_notes(source: SourceFile) -> list[Finding]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Optional
 
 from ..config import Config
@@ -16,8 +17,17 @@ from ..source import SourceFile
 
 
 @dataclass
+class Parsed:
+    """One parse of one text: the language's tree (or None) and why it does not parse."""
+
+    tree: Any = None
+    error: Optional[str] = None
+
+
+@dataclass
 class ProjectContext:
-    """Facts gathered across files before any file is rewritten."""
+    """Facts gathered across files before any file is rewritten; exports and evidence are
+    frozen once indexing is over, so analysis can never depend on the order of files."""
 
     config: Config
     roots: list[str]
@@ -27,6 +37,12 @@ class ProjectContext:
     evidence: set[str] = field(default_factory=set)
     # per-file cache a module may fill during index() and reuse in analyze()
     cache: dict[str, Any] = field(default_factory=dict)
+    frozen: bool = False
+
+    def freeze(self) -> None:
+        self.exports = MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.exports.items()})
+        self.evidence = frozenset(self.evidence)
+        self.frozen = True
 
 
 class Handler:
@@ -64,16 +80,21 @@ class Handler:
         return self._confirm_re.search(raw) is not None
 
     # --- the pipeline steps a module implements ------------------------------------------
+    def parse(self, source: SourceFile) -> Parsed:
+        """Parse once: the engine hands the tree to index() and analyze() (and parses the
+        rewritten text once more to verify it). Modules with a tree override this."""
+        return Parsed(None, self.parse_error(source))
+
     def parse_error(self, source: SourceFile) -> Optional[str]:
         """None when the text parses, else a short 'line N: ...' reason."""
         return None
 
-    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+    def index(self, source: SourceFile, ctx: ProjectContext, tree: Any = None) -> None:
         """Optional cross-file pass: record what this file exports (clients, hooks...)."""
 
     def extra_markers(self, ctx: ProjectContext) -> tuple[bytes, ...]:
         """Markers learnt in index(): files importing a client module are candidates too."""
         return ()
 
-    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+    def analyze(self, source: SourceFile, ctx: ProjectContext, tree: Any = None) -> Analysis:
         raise NotImplementedError

@@ -30,7 +30,7 @@ class PackageJsonHandler(Handler):
             return f"line {exc.lineno}: {exc.msg}"
         return None
 
-    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+    def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         table = tables.load("packages")["npm"]
         doc = json.loads(source.text)
         analysis = Analysis()

@@ -52,11 +52,11 @@ class PythonManifestHandler(Handler):
                 return f"line {exc.raw_line}: {exc.message}"
         return None
 
-    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+    def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if re.search(r"(?i)(?<![\w.-])analytics[-_.]python(?![\w.-])", source.text):
             ctx.evidence.add("pypi:analytics-python")
 
-    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+    def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         table = tables.load("packages")["pypi"]
         analysis = Analysis()
         text = source.text

@@ -17,7 +17,7 @@ from typing import Optional
 from ...core.mapping import map_call, map_client
 from ...model import Analysis, Edit
 from ...source import SourceFile
-from ..base import Handler, ProjectContext
+from ..base import Handler, Parsed, ProjectContext
 from .bind import (
     MODULE_EXTS, OTHER_SEGMENT_SDKS, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile, _kind_to_json,
     module_keys,
@@ -40,32 +40,26 @@ class JavaScriptHandler(Handler):
     def language_for(self, path: str) -> str:
         return "typescript" if grammar_for(path) in ("typescript", "tsx") else "javascript"
 
-    def _tree(self, source: SourceFile):
-        """One parse per text: index(), parse_error() and analyze() of a file share it."""
-        key = (source.path, hash(source.data))
-        cached = getattr(self, "_last", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+    def parse(self, source: SourceFile) -> Parsed:
         tree = parse(source.data, grammar_for(source.path))
-        self._last = (key, tree)
-        return tree
+        bad = first_error(tree.root_node)
+        if bad is None:
+            return Parsed(tree)
+        line, col = source.line_col(bad.start_byte)
+        return Parsed(tree, f"line {line}:{col}")
 
     def parse_error(self, source: SourceFile) -> Optional[str]:
-        bad = first_error(self._tree(source).root_node)
-        if bad is None:
-            return None
-        line, col = source.line_col(bad.start_byte)
-        return f"line {line}:{col}"
+        return self.parse(source).error
 
-    def _file(self, source: SourceFile, ctx: ProjectContext) -> JsFile:
-        # The tree is cached between index() and analyze(); the binding is not, because
+    def _file(self, source: SourceFile, ctx: ProjectContext, tree) -> JsFile:
+        # The tree is parsed once by the engine; the binding is rebuilt in analyze(), because
         # index() of other files may still add exports this file imports.
-        return JsFile(source, self._tree(source).root_node, ctx, source.path)
+        return JsFile(source, (tree or parse(source.data, grammar_for(source.path))).root_node, ctx, source.path)
 
-    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+    def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
             ctx.evidence.add("segment-snippet")
-        jf = self._file(source, ctx)
+        jf = self._file(source, ctx, tree)
         if jf.root.has_error:
             return
         jf.bind()
@@ -82,8 +76,8 @@ class JavaScriptHandler(Handler):
                 stems.add(stem.encode())
         return tuple(sorted(stems))
 
-    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
-        return rewrite(self._file(source, ctx), self.language_for(source.path))
+    def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
+        return rewrite(self._file(source, ctx, tree), self.language_for(source.path))
 
 
 class HtmlHandler(Handler):
@@ -106,23 +100,30 @@ class HtmlHandler(Handler):
                 continue
             yield m.start(2), m.group(2), kind == "module"
 
-    def parse_error(self, source: SourceFile) -> Optional[str]:
-        for start, body, _ in self.blocks(source):
-            bad = first_error(parse(body, "javascript").root_node)
+    def parse(self, source: SourceFile) -> Parsed:
+        blocks = []
+        for start, body, is_module in self.blocks(source):
+            tree = parse(body, "javascript")
+            bad = first_error(tree.root_node)
             if bad is not None:
                 line, col = source.line_col(start + bad.start_byte)
-                return f"line {line}:{col} in a <script> block"
-        return None
+                return Parsed(None, f"line {line}:{col} in a <script> block")
+            blocks.append((start, body, is_module, tree))
+        return Parsed(blocks)
 
-    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+    def parse_error(self, source: SourceFile) -> Optional[str]:
+        return self.parse(source).error
+
+    def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
             ctx.evidence.add("segment-snippet")
 
-    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
+    def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         out = Analysis()
-        for start, body, is_module in self.blocks(source):
+        blocks = tree if tree is not None else self.parse(source).tree or []
+        for start, body, is_module, block_tree in blocks:
             sub = SourceFile(source.path, body.decode("utf-8"), b"", "utf-8", source.newline, source.mode)
-            jf = JsFile(sub, parse(body, "javascript").root_node, ctx, source.path, script_mode=not is_module)
+            jf = JsFile(sub, block_tree.root_node, ctx, source.path, script_mode=not is_module)
             part = rewrite(jf, self.name)
             out.edits += [Edit(e.start + start, e.end + start, e.text) for e in part.edits]
             first_line, first_col = source.line_col(start)

@@ -90,14 +90,15 @@ class Facts:
     binder: Any = None    # the Binder that filled these facts
 
 
-def facts_for(source: SourceFile, ctx: ProjectContext) -> Facts:
+def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Module] = None) -> Facts:
     legacy_evidence = "py:legacy-analytics" in ctx.evidence or "pypi:analytics-python" in ctx.evidence
     cache_key = ("py:facts", source.path, hash(source.text), legacy_evidence)
     cached = ctx.cache.get(cache_key)
     if cached is not None:
         return cached
-    module = cst.parse_module(source.text)
-    # The module was just parsed and is never mutated: no defensive deep copy. One batched
+    if module is None:
+        module = cst.parse_module(source.text)
+    # The module was parsed once by the engine and is never mutated: no defensive deep copy. One batched
     # visit resolves all four providers (separate resolve() calls each walk the tree).
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     meta = wrapper.resolve_many([QualifiedNameProvider, ScopeProvider, ParentNodeProvider, ByteSpanPositionProvider])

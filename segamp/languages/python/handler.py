@@ -28,7 +28,7 @@ import libcst as cst
 from ...core import profiles
 from ...model import Analysis
 from ...source import SourceFile
-from ..base import Handler, ProjectContext
+from ..base import Handler, Parsed, ProjectContext
 from .bind import facts_for, module_key
 from .rewrite import FileRewrite
 
@@ -41,19 +41,21 @@ class PythonHandler(Handler):
     marker_pattern = rb"^[ \t]*(?:import|from)[ \t][^\n#]*\b(?:segment|analytics)\b"
     comment_prefix = "#"
 
-    def parse_error(self, source: SourceFile) -> Optional[str]:
+    def parse(self, source: SourceFile) -> Parsed:
         try:
-            cst.parse_module(source.text)
+            return Parsed(cst.parse_module(source.text))
         except cst.ParserSyntaxError as exc:
             message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", exc.message)
-            return f"line {exc.raw_line}: {message}"
+            return Parsed(None, f"line {exc.raw_line}: {message}")
         except RecursionError:
-            return "too deeply nested"
-        return None
+            return Parsed(None, "too deeply nested")
 
-    def index(self, source: SourceFile, ctx: ProjectContext) -> None:
+    def parse_error(self, source: SourceFile) -> Optional[str]:
+        return self.parse(source).error
+
+    def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         try:
-            facts = facts_for(source, ctx)
+            facts = facts_for(source, ctx, tree)
         except (cst.ParserSyntaxError, RecursionError):
             return
         exported = {}
@@ -78,8 +80,8 @@ class PythonHandler(Handler):
                 names.add(base.encode())
         return tuple(sorted(names))
 
-    def analyze(self, source: SourceFile, ctx: ProjectContext) -> Analysis:
-        facts = facts_for(source, ctx)
+    def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
+        facts = facts_for(source, ctx, tree)
         return FileRewrite(source, ctx, facts, profiles.load("python")).run()
 
 
