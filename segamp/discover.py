@@ -14,6 +14,7 @@ from typing import Iterator, Optional, Union
 import pathspec
 
 from .languages.base import Handler
+from .project import git_toplevel
 
 SKIP_DIRS = frozenset(
     """node_modules bower_components jspm_packages vendor third_party Pods Carthage DerivedData
@@ -163,7 +164,7 @@ class Discoverer:
 
 def _git_listing(root: str) -> Optional[list[str]]:
     """Files git would show (tracked + untracked, not ignored), or None outside a work tree."""
-    if not os.path.isdir(os.path.join(root, ".git")) and not _inside_git(root):
+    if not os.path.isdir(os.path.join(root, ".git")) and git_toplevel(root) is None:
         return None
     try:
         out = subprocess.run(
@@ -177,13 +178,3 @@ def _git_listing(root: str) -> Optional[list[str]]:
     names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
     return [n for n in names if n and os.path.lexists(os.path.join(root, n))]
 
-
-def _inside_git(root: str) -> bool:
-    folder = os.path.abspath(root)
-    while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return True
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return False
-        folder = parent
