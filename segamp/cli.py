@@ -28,13 +28,14 @@ def _pick_format(fmt: Optional[str]) -> str:
 
 
 def _run(command: str, paths: tuple[str, ...], dry_run: bool, fmt: Optional[str], include: tuple[str, ...],
-         exclude: tuple[str, ...], config_path: Optional[str], progress: bool) -> int:
+         exclude: tuple[str, ...], config_path: Optional[str], progress: bool, partial: bool = False) -> int:
     for p in paths:
         if not os.path.lexists(p):
             click.echo(f"segamp: error: {p}: no such file or directory", err=True)
             return 2
     try:
         config = load_config(paths, config_path).merged_cli(include, exclude)
+        config.partial = config.partial or partial
     except ConfigError as exc:
         click.echo(f"segamp: error: {exc}", err=True)
         return 2
@@ -110,9 +111,12 @@ def main() -> None:
 @main.command()
 @_common
 @click.option("--dry-run", is_flag=True, help="Show the diff and findings; write nothing.")
-def rewrite(paths, fmt, include, exclude, config_path, no_progress, dry_run):
+@click.option("--partial", is_flag=True,
+              help="Convert the uses that can be converted even when another use of the same client cannot "
+                   "(TODO notes mark the rest). Default: such a client is left whole.")
+def rewrite(paths, fmt, include, exclude, config_path, no_progress, dry_run, partial):
     """Rewrite Segment calls under PATHS into Amplitude calls."""
-    sys.exit(_run("rewrite", paths, dry_run, fmt, include, exclude, config_path, not no_progress))
+    sys.exit(_run("rewrite", paths, dry_run, fmt, include, exclude, config_path, not no_progress, partial))
 
 
 @main.command()

@@ -39,6 +39,9 @@ class Config:
     # Amplitude rejects user/device ids shorter than 5 characters by default; Segment did not.
     min_id_length: int = 1
     max_file_size: int = 2_000_000
+    # The closure rule: a client is migrated only when every use of it converts. partial=True
+    # converts what can be converted and leaves TODO notes where a use could not be.
+    partial: bool = False
     source: str = "defaults"
 
     def merged_cli(self, include: tuple[str, ...], exclude: tuple[str, ...]) -> "Config":

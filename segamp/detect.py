@@ -12,7 +12,7 @@ from typing import Optional
 
 from .core import findings
 from .languages.base import Handler, ProjectContext
-from .model import Analysis
+from .model import Analysis, Finding
 from .source import SourceFile
 
 # (file kind, what the Amplitude side is, regex of a Segment reference)
@@ -84,3 +84,39 @@ def first_reference(path: str, text: str) -> Optional[str]:
             m = re.search(pattern, text, re.M)
             return m.group(0) if m else None
     return None
+
+
+# --- the same honesty for the languages segamp migrates --------------------------------------
+# A file the front end left alone (not a client it can bind, a string in a test, a mock) still
+# fails `check` when it names a Segment module, package or loader.
+_JS_REFERENCE = r"""['"`]@segment/[\w.-]+|\brequire\(\s*['"]analytics-node['"]|from\s+['"]analytics-node['"]|\bAnalyticsBrowser\b|cdn\.segment\.(?:com|io)|api\.segment\.io"""
+SOURCE_PATTERNS = {
+    "javascript": _JS_REFERENCE,
+    "html": _JS_REFERENCE + r"|analytics\.SNIPPET_VERSION",
+    # (a legacy `import analytics` is Segment's only with other evidence: the front end decides)
+    # imports, and strings that name the module (mock.patch("segment.analytics.track")); prose is not
+    "python": r"^[ \t]*(?:import|from)[ \t]+segment\.analytics\b|^[ \t]*from[ \t]+segment[ \t]+import[ \t]+analytics\b"
+              r"|['\"]segment\.analytics(?:\.\w+)*['\"]|['\"]segment-analytics-python\b",
+}
+_SOURCE_RES = {k: re.compile(v.encode(), re.M) for k, v in SOURCE_PATTERNS.items()}
+
+
+def source_reference(handler_name: str, raw: bytes) -> Optional[tuple[int, int, str]]:
+    """(line, column, text) of the first Segment reference in a source file, or None."""
+    pattern = _SOURCE_RES.get(handler_name)
+    if pattern is None:
+        return None
+    m = pattern.search(raw)
+    if m is None:
+        return None
+    line = raw.count(b"\n", 0, m.start()) + 1
+    col = m.start() - (raw.rfind(b"\n", 0, m.start()) + 1) + 1
+    return line, col, m.group(0).decode("utf-8", "replace").strip()
+
+
+def reference_finding(handler_name: str, language: str, raw: bytes) -> Optional[Finding]:
+    hit = source_reference(handler_name, raw)
+    if hit is None:
+        return None
+    line, col, what = hit
+    return findings.make("segment-reference-left", line, col, language, what=what[:80])

@@ -12,11 +12,12 @@ from typing import Callable, Iterator, Optional
 
 from .config import Config
 from .core import findings as catalog
+from .detect import reference_finding
 from .discover import Discoverer, Entry, Notice
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
 from .languages.base import Parsed
-from .model import FileResult, Finding, Kind
+from .model import ClientInfo, FileResult, Finding, Kind
 from .project import in_scope, project_root, scope_of
 from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
 
@@ -71,6 +72,7 @@ class Engine:
         discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude)
         candidates: list[Candidate] = []
         others: list[Entry] = []
+        detected: dict[str, tuple[Entry, Finding]] = {}  # not parsed, but the detector sees Segment
         # receivers named in config are Segment clients wherever they appear
         receiver_markers = [r.replace("?.", ".").split(".")[-1].encode() for r in self.config.receivers if r]
         for item in discoverer.walk(roots + explicit_files):
@@ -98,6 +100,10 @@ class Engine:
                 candidates.append(Candidate(item, raw, mode))
             else:
                 others.append(item)
+                if in_scope(item.path, scopes) and any(m in raw for m in item.handler.markers):
+                    hit = reference_finding(item.handler.name, item.handler.language_for(item.path), raw)
+                    if hit is not None:
+                        detected[item.path] = (item, hit)
 
         # index: cross-file facts (which modules export a client) before any rewrite
         sources: dict[str, SourceFile | FileResult] = {}
@@ -123,19 +129,86 @@ class Engine:
                     sources[entry.path] = self._decode(cand)
 
         ctx.freeze()
-        candidates = [c for c in candidates if in_scope(c.entry.path, scopes)]
-        total = len(candidates)
+        # analyse the whole project (the closure rule needs every use), report the PATHs
+        results = self._analyse(candidates, sources, parsed, ctx, on_progress)
+        if not self.config.partial:
+            results = self._close(candidates, sources, parsed, ctx, results)
+        for cand in candidates:
+            result = results[cand.entry.path]
+            detected.pop(cand.entry.path, None)
+            if in_scope(cand.entry.path, scopes):
+                self.stats.parsed += not isinstance(sources[cand.entry.path], FileResult)
+                _honest(result, cand)
+                self._count(result)
+                yield result
+        for entry, finding in detected.values():
+            text = detected_text(entry.path)
+            result = FileResult(entry.display, entry.handler.language_for(entry.path), old_text=text, new_text=text,
+                                fs_path=entry.path)
+            finding.path = result.path
+            result.findings.append(finding)
+            self._count(result)
+            yield result
+
+    def _analyse(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
+                 on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:
+        results: dict[str, FileResult] = {}
         for done, cand in enumerate(candidates, 1):
             src = sources[cand.entry.path]
             if isinstance(src, FileResult):
-                result = src
+                results[cand.entry.path] = src
             else:
-                tree = parsed.pop(cand.entry.path, None) or _parse(cand.entry.handler, src)
-                result = self._process(cand.entry, src, tree, ctx)
-            self._count(result)
+                tree = parsed.get(cand.entry.path)
+                if tree is None:
+                    tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
+                results[cand.entry.path] = self._process(cand.entry, src, tree, ctx)
             if on_progress:
-                on_progress(done, total)
-            yield result
+                on_progress(done, len(candidates))
+        return results
+
+    def _close(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
+               results: dict[str, FileResult]) -> dict[str, FileResult]:
+        """The closure rule: a client with a use that cannot be converted is left whole. The
+        files are analysed again with those clients unbound, so none of their code changes;
+        the blocking uses and one finding at each client's origin say why."""
+        blocking: dict[str, list[tuple[str, Finding]]] = {}
+        clients: dict[str, ClientInfo] = {}
+        for path, result in results.items():
+            for key, info in result.clients.items():
+                if key not in clients or (info.origin and not clients[key].origin):
+                    clients[key] = info
+            for finding in result.findings:
+                if finding.blocks:
+                    blocking.setdefault(finding.blocks, []).append((path, finding))
+        if not blocking:
+            return results
+        ctx.blocked = frozenset(blocking)
+        ctx.blocked_packages = frozenset(clients[k].package for k in blocking if k in clients and clients[k].package)
+        again = self._analyse(candidates, sources, parsed, ctx)
+        for key, uses in blocking.items():
+            for path, finding in uses:
+                if not any(f.line == finding.line and f.rule == finding.rule for f in again[path].findings):
+                    again[path].findings.append(finding)
+            self._report_left(key, clients.get(key), uses, again)
+        for result in again.values():
+            result.findings.sort(key=lambda f: (f.line, f.column))
+        return again
+
+    def _report_left(self, key: str, info: Optional[ClientInfo], uses: list[tuple[str, Finding]],
+                     results: dict[str, FileResult]) -> None:
+        where = [f"{results[p].path}:{f.line}" for p, f in uses]
+        text = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+        name = info.name if info else key.rsplit("#", 1)[-1]
+        origin_path, line = uses[0][0], uses[0][1].line
+        if info and info.origin and ":" in info.origin:
+            opath, _, oline = info.origin.rpartition(":")
+            for p in results:
+                if os.path.abspath(p) == os.path.abspath(opath) and oline.isdigit():
+                    origin_path, line = p, int(oline)
+        finding = catalog.make("client-left", line, 1, blocks=key, name=name, count=str(len(uses)), uses=text)
+        finding.path = results[origin_path].path
+        finding.language = results[origin_path].language
+        results[origin_path].findings.append(finding)
 
     def _decode(self, cand: Candidate) -> SourceFile | FileResult:
         entry = cand.entry
@@ -151,12 +224,12 @@ class Engine:
     def _process(self, entry: Entry, source: SourceFile, parsed: Parsed, ctx: ProjectContext) -> FileResult:
         handler = entry.handler
         result = FileResult(entry.display, handler.language_for(entry.path), old_text=source.text, fs_path=entry.path)
-        self.stats.parsed += 1
         try:
             if parsed.error:
                 result.error = f"syntax error ({parsed.error}); left unchanged"
                 return result
             analysis = handler.analyze(source, ctx, parsed.tree)
+            result.clients = analysis.clients
             result.findings.extend(analysis.findings)
             result.findings.extend(_leftover_notes(source))
             try:
@@ -189,6 +262,25 @@ class Engine:
         per = self.stats.by_language.setdefault(result.language, {k.value: 0 for k in Kind})
         for finding in result.findings:
             per[finding.kind.value] += 1
+
+
+def detected_text(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def _honest(result: FileResult, cand: Candidate) -> None:
+    """A file the front end left with no change and no finding, yet naming Segment, is reported:
+    check must not call it clean."""
+    if result.error or result.changed or any(f.kind in (Kind.MANUAL, Kind.UNSUPPORTED) for f in result.findings):
+        return
+    finding = reference_finding(cand.entry.handler.name, result.language, cand.raw)
+    if finding is not None:
+        finding.path = result.path
+        result.findings.append(finding)
 
 
 def _parse(handler: Handler, source: SourceFile) -> Parsed:

@@ -45,6 +45,9 @@ class Finding:
     suggestion: str = ""
     path: str = ""       # filled in by the engine
     language: str = ""   # filled in by the engine when the module leaves it empty
+    # the key of the Segment client this finding keeps from migrating (a use that cannot be
+    # converted): the closure rule leaves that whole client, in every file, unchanged
+    blocks: Optional[str] = None
 
     def to_dict(self) -> dict:
         return {
@@ -65,6 +68,23 @@ class Analysis:
 
     edits: list[Edit] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # the Segment clients this file creates or uses, by client key
+    clients: dict[str, "ClientInfo"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """A Segment client of the project, as one file sees it.
+
+    key: stable across files: the file and name where the client is created (or a fixed key
+    for module-level and global clients: "js:snippet", "py:module:<home>"), so that a use in
+    one file and the constructor in another name the same client. package: the Segment
+    package it comes from (the manifest keeps that package while a client of it is left)."""
+
+    key: str
+    name: str
+    package: str
+    origin: str = ""   # "path:line" of the creation, when this file has it
 
 
 @dataclass
@@ -78,6 +98,7 @@ class FileResult:
     written: bool = False
     skipped: Optional[str] = None  # a notice (symlink, binary...) that is not a failure
     fs_path: str = ""              # where to write; path is for display
+    clients: dict = field(default_factory=dict)   # key -> ClientInfo: the clients this file creates or uses
 
     @property
     def changed(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from typing import Mapping
+from typing import Mapping, Optional
 
 from .. import tables
 from ..model import Finding, Kind
@@ -35,11 +35,12 @@ def _fill(template: str, params: Mapping[str, str]) -> str:
     return " ".join(text.split())  # a note is one comment line: quoted newlines are folded
 
 
-def make(rule: str, line: int, column: int, language: str = "", **params: str) -> Finding:
-    """A Finding with the catalog's kind and wording for this id."""
+def make(rule: str, line: int, column: int, language: str = "", blocks: Optional[str] = None, **params: str) -> Finding:
+    """A Finding with the catalog's kind and wording for this id. blocks: the key of the client
+    this finding keeps from migrating (see segamp.model.ClientInfo)."""
     e = entry(rule)
     return Finding(line, column, Kind(e["kind"]), rule, _fill(e["message"], params),
-                   _fill(e.get("suggestion", ""), params), language=language)
+                   _fill(e.get("suggestion", ""), params), language=language, blocks=blocks)
 
 
 def note_text(finding: Finding) -> str:

@@ -38,6 +38,11 @@ class ProjectContext:
     # per-file cache a module may fill during index() and reuse in analyze()
     cache: dict[str, Any] = field(default_factory=dict)
     frozen: bool = False
+    # keys of clients the closure rule leaves unchanged (set by the engine before the second
+    # pass): a front end treats their receivers as not Segment clients at all
+    blocked: frozenset = frozenset()
+    # Segment packages some left client still needs: manifests keep them
+    blocked_packages: frozenset = frozenset()
 
     def freeze(self) -> None:
         self.exports = MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.exports.items()})

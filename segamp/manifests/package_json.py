@@ -46,6 +46,12 @@ class PackageJsonHandler(Handler):
             existing = set(deps)
             for name in deps:
                 rule = table.get(name)
+                if rule is not None and name in ctx.blocked_packages:
+                    line, col = _line_col(source, span[0])
+                    analysis.findings.append(findings.make(
+                        "dependency-note", line, col, message=f"{name} kept: a Segment client of it is left unchanged",
+                        help="see the client-left finding; the dependency goes with the last client"))
+                    continue
                 if rule is None:
                     if name.startswith("@segment/"):
                         line, col = _line_col(source, span[0])

@@ -65,6 +65,14 @@ class PythonManifestHandler(Handler):
         for old, rule in table.items():
             new, version = rule["to"], rule["version"]
             name = _name_re(old)
+            if old in ctx.blocked_packages:
+                m = re.search(rf"(?i)(?<![\w.-]){name}(?![\w.-])", text)
+                if m:
+                    line, col = source.line_col(source.byte_offset(m.start()))
+                    analysis.findings.append(findings.make(
+                        "dependency-note", line, col, message=f"{old} kept: a Segment client of it is left unchanged",
+                        help="see the client-left finding; the dependency goes with the last client"))
+                continue
             # `name = "spec"` / `name = { version = "spec", ... }` (Poetry, Pipfile)
             if toml_keys:
                 for m in re.finditer(rf'(?im)^([ \t]*)["\']?({name})["\']?([ \t]*=[ \t]*)(\{{[^\n}}]*\}}|"[^"\n]*"|\'[^\'\n]*\')', text):
