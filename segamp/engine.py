@@ -44,6 +44,16 @@ class Candidate:
     mode: int
 
 
+@dataclass
+class Scan:
+    """What discovery found: files worth parsing, the rest, and the rest the detector flags."""
+
+    scopes: list[str]
+    candidates: list[Candidate] = field(default_factory=list)
+    others: list[Entry] = field(default_factory=list)
+    detected: dict[str, tuple[Entry, Finding]] = field(default_factory=dict)
+
+
 class Engine:
     def __init__(self, config: Config, handlers: Optional[list[Handler]] = None):
         self.config = config
@@ -65,19 +75,42 @@ class Engine:
 
     def run(self, paths: list[str], on_progress: Optional[Callable[[int, int], None]] = None) -> Iterator[FileResult]:
         # The model is built from each PATH's project; only files under the PATHs are reported.
-        scopes = scope_of(paths)
+        scan = Scan(scopes=scope_of(paths))
         roots = list(dict.fromkeys(project_root(p, self.config.source) for p in paths if os.path.lexists(p)))
-        explicit_files = [p for p in paths if not os.path.isdir(p)]
         ctx = ProjectContext(config=self.config, roots=roots)
+        yield from self._discover(roots + [p for p in paths if not os.path.isdir(p)], scan)
+        sources, parsed = self._index(scan, ctx)
+        ctx.freeze()
+        # analyse the whole project (the closure rule needs every use), report the PATHs
+        candidates = scan.candidates
+        results = self._analyse(candidates, sources, parsed, ctx, on_progress)
+        if not self.config.partial:
+            results = self._close(candidates, sources, parsed, ctx, results)
+        for cand in candidates:
+            result = results[cand.entry.path]
+            scan.detected.pop(cand.entry.path, None)
+            if in_scope(cand.entry.path, scan.scopes):
+                self.stats.parsed += not isinstance(sources[cand.entry.path], FileResult)
+                _honest(result, cand)
+                self._count(result)
+                yield result
+        for entry, finding in scan.detected.values():
+            text = detected_text(entry.path)
+            result = FileResult(entry.display, entry.handler.language_for(entry.path), old_text=text, new_text=text,
+                                fs_path=entry.path)
+            finding.path = result.path
+            result.findings.append(finding)
+            self._count(result)
+            yield result
+
+    def _discover(self, roots: list[str], scan: "Scan") -> Iterator[FileResult]:
+        """Files -> candidates (worth parsing) and others; yields notices and unreadable files."""
         discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude)
-        candidates: list[Candidate] = []
-        others: list[Entry] = []
-        detected: dict[str, tuple[Entry, Finding]] = {}  # not parsed, but the detector sees Segment
         # receivers named in config are Segment clients wherever they appear
         receiver_markers = [r.replace("?.", ".").split(".")[-1].encode() for r in self.config.receivers if r]
-        for item in discoverer.walk(roots + explicit_files):
+        for item in discoverer.walk(roots):
             if isinstance(item, Notice):
-                if not in_scope(item.path, scopes):
+                if not in_scope(item.path, scan.scopes):
                     continue
                 self.stats.notices += 1
                 if item.error:
@@ -91,26 +124,27 @@ class Engine:
             if raw is None:
                 # Unreadable files matter only if they might hold Segment code; we can't
                 # know, so say so once and go on.
-                if not in_scope(item.path, scopes):
-                    continue
-                self.stats.errors += 1
-                yield FileResult(item.display, item.handler.name, error=problem)
+                if in_scope(item.path, scan.scopes):
+                    self.stats.errors += 1
+                    yield FileResult(item.display, item.handler.name, error=problem)
                 continue
             if item.handler.has_markers(raw) or NOTE_MARKER in raw or any(r in raw for r in receiver_markers):
-                candidates.append(Candidate(item, raw, mode))
-            else:
-                others.append(item)
-                if in_scope(item.path, scopes) and any(m in raw for m in item.handler.markers):
-                    hit = reference_finding(item.handler.name, item.handler.language_for(item.path), raw)
-                    if hit is not None:
-                        detected[item.path] = (item, hit)
+                scan.candidates.append(Candidate(item, raw, mode))
+                continue
+            scan.others.append(item)
+            if in_scope(item.path, scan.scopes) and any(m in raw for m in item.handler.markers):
+                hit = reference_finding(item.handler.name, item.handler.language_for(item.path), raw)
+                if hit is not None:
+                    scan.detected[item.path] = (item, hit)
 
-        # index: cross-file facts (which modules export a client) before any rewrite
+    def _index(self, scan: "Scan", ctx: ProjectContext) -> tuple[dict, dict]:
+        """Cross-file facts (which modules export a client) before any rewrite; each candidate
+        is decoded and parsed once here, and the trees are kept for analysis."""
         sources: dict[str, SourceFile | FileResult] = {}
-        for cand in candidates:
+        for cand in scan.candidates:
             sources[cand.entry.path] = self._decode(cand)
         parsed: dict[str, Parsed] = {}
-        for cand in candidates:
+        for cand in scan.candidates:
             src = sources[cand.entry.path]
             if isinstance(src, SourceFile):
                 tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
@@ -121,34 +155,13 @@ class Engine:
             extra = handler.extra_markers(ctx)
             if not extra:
                 continue
-            for entry in [e for e in others if e.handler is handler]:
+            for entry in [e for e in scan.others if e.handler is handler]:
                 raw, mode, problem = self._read(entry)
                 if raw is not None and any(m in raw for m in extra):  # faster than a regex alternation
                     cand = Candidate(entry, raw, mode)
-                    candidates.append(cand)
+                    scan.candidates.append(cand)
                     sources[entry.path] = self._decode(cand)
-
-        ctx.freeze()
-        # analyse the whole project (the closure rule needs every use), report the PATHs
-        results = self._analyse(candidates, sources, parsed, ctx, on_progress)
-        if not self.config.partial:
-            results = self._close(candidates, sources, parsed, ctx, results)
-        for cand in candidates:
-            result = results[cand.entry.path]
-            detected.pop(cand.entry.path, None)
-            if in_scope(cand.entry.path, scopes):
-                self.stats.parsed += not isinstance(sources[cand.entry.path], FileResult)
-                _honest(result, cand)
-                self._count(result)
-                yield result
-        for entry, finding in detected.values():
-            text = detected_text(entry.path)
-            result = FileResult(entry.display, entry.handler.language_for(entry.path), old_text=text, new_text=text,
-                                fs_path=entry.path)
-            finding.path = result.path
-            result.findings.append(finding)
-            self._count(result)
-            yield result
+        return sources, parsed
 
     def _analyse(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:

@@ -34,8 +34,10 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from ...model import ClientInfo
 from ...source import SourceFile
 from ..base import ProjectContext
+from . import keys as K
 
 SEG_MODULES = {"segment.analytics"}
 LEGACY_MODULES = {"analytics"}
@@ -82,8 +84,15 @@ class Facts:
     parents: Any
     spans: Any
     legacy_ok: bool
-    global_clients: set[str] = field(default_factory=set)
-    factories: set[str] = field(default_factory=set)
+    source: Any = None
+    # what other files may import: name -> raw client key
+    global_clients: dict[str, str] = field(default_factory=dict)
+    factories: dict[str, str] = field(default_factory=dict)
+    # top-level functions and classes with parameters annotated as a client: name -> params
+    client_params: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # instances created in this file: raw key -> package
+    created: dict[str, str] = field(default_factory=dict)
+    typed_uses: set[str] = field(default_factory=set)   # packages of typed uses of unknown origin
     sets_write_key: bool = False
     legacy_write_key: bool = False
     home_name: str = "analytics"
@@ -95,6 +104,7 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
     cache_key = ("py:facts", source.path, hash(source.text), legacy_evidence)
     cached = ctx.cache.get(cache_key)
     if cached is not None:
+        cached.binder.ctx = ctx
         return cached
     if module is None:
         module = cst.parse_module(source.text)
@@ -110,6 +120,7 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
         parents=meta[ParentNodeProvider],
         spans=meta[ByteSpanPositionProvider],
         legacy_ok=False,
+        source=source,
     )
     text = source.text
     if re.search(r"^\s*(import analytics\b|from analytics\b)", text, re.M) and not own_analytics_module(source.path):
@@ -135,7 +146,9 @@ def span(facts: Facts, node: cst.CSTNode) -> tuple[int, int]:
 
 
 class Binder:
-    """Decides which expressions are Segment clients."""
+    """Decides which expressions are Segment clients, and which client each one is (its key,
+    see keys.py). Keys never depend on ctx.blocked; is_client_receiver() and is_seg_module()
+    do: a blocked client is not a Segment client for the rewrite at all."""
 
     def __init__(self, facts: Facts, ctx: ProjectContext, path: str):
         self.f = facts
@@ -145,18 +158,34 @@ class Binder:
         self.client_classes = CLIENT_CLASSES | (LEGACY_CLIENT_CLASSES if facts.legacy_ok else set())
         self.functions: dict[str, cst.FunctionDef] = {}
         self.classes: dict[str, cst.ClassDef] = {}
-        self.class_attrs: dict[cst.ClassDef, set[str]] = {}
-        self._factory_memo: dict[str, bool] = {}
+        self.class_attrs: dict[cst.ClassDef, dict[str, str]] = {}
+        self._factory_memo: dict[str, Optional[str]] = {}
+        self.infos: dict[str, ClientInfo] = {}   # raw key -> what this file knows of that client
 
     # --- what a node is -----------------------------------------------------------------
-    def is_seg_module(self, node: cst.CSTNode) -> bool:
+    def seg_module_raw(self, node: cst.CSTNode) -> bool:
         return any(q.source == QualifiedNameSource.IMPORT and q.name in self.seg_modules for q in qnames(self.f, node))
+
+    def is_seg_module(self, node: cst.CSTNode) -> bool:
+        """The Segment module, as a client that is migrated in this run."""
+        return self.seg_module_raw(node) and self.module_key() not in self.ctx.blocked
 
     def is_client_class(self, node: cst.CSTNode) -> bool:
         return any(q.source == QualifiedNameSource.IMPORT and q.name in self.client_classes for q in qnames(self.f, node))
 
-    def imported_export(self, node: cst.CSTNode) -> Optional[str]:
-        """'client'/'factory' when node names something a project module exports."""
+    def is_constructor(self, call: cst.Call) -> bool:
+        func = call.func
+        return self.is_client_class(func) or (
+            isinstance(func, cst.Attribute) and func.attr.value == "Client" and self.seg_module_raw(func.value))
+
+    def package_of(self, node: cst.CSTNode) -> str:
+        """Which Segment package a module or class reference comes from."""
+        names = {q.name for q in qnames(self.f, node)}
+        legacy = names & (LEGACY_MODULES | LEGACY_CLIENT_CLASSES) and not names & (SEG_MODULES | CLIENT_CLASSES)
+        return K.LEGACY_PACKAGE if legacy else K.PACKAGE
+
+    def imported_export(self, node: cst.CSTNode) -> Optional[dict]:
+        """What a project module exports under the name node imports, if anything."""
         for q in qnames(self.f, node):
             if q.source != QualifiedNameSource.IMPORT or "." not in q.name.lstrip("."):
                 continue
@@ -165,7 +194,7 @@ class Binder:
             if key is not None:
                 info = self.ctx.exports.get(key, {}).get(name)
                 if info and info.get("language") == "python":
-                    return info["kind"]
+                    return info
         return None
 
     def _resolve_module(self, dotted: str) -> Optional[str]:
@@ -188,37 +217,108 @@ class Binder:
         found.sort(key=lambda k: -len(os.path.commonpath([k, here])))
         return found[0]
 
-    def is_client_expr(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
-        if depth > 4:
-            return False
-        if isinstance(expr, cst.Call):
-            if self.is_client_class(expr.func):
-                return True
-            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "Client" and self.is_seg_module(expr.func.value):
-                return True
-            return self.is_factory_call(expr, depth)
-        if isinstance(expr, (cst.Name, cst.Attribute)):
-            return self.is_client_receiver(expr, depth + 1)
-        return False
+    # --- keys ---------------------------------------------------------------------------
+    def module_key(self) -> str:
+        return K.module_client_key(self.ctx.cache)
 
-    def is_factory_call(self, call: cst.Call, depth: int = 0) -> bool:
-        func = call.func
-        if self.imported_export(func) == "factory":
-            return True
+    def canonical(self, key: Optional[str]) -> Optional[str]:
+        return K.canonical(key, self.ctx.cache)
+
+    def client_key(self, node: cst.BaseExpression) -> Optional[str]:
+        """The migration unit of a receiver (None: not a Segment client), blocked or not."""
+        return self.canonical(self.receiver_key(node))
+
+    def is_client_receiver(self, node: cst.BaseExpression) -> bool:
+        key = self.client_key(node)
+        return key is not None and key not in self.ctx.blocked
+
+    def is_client_expr(self, expr: cst.BaseExpression) -> bool:
+        return self.expr_key(expr) is not None
+
+    def note(self, key: str, name: str, package: str, at: Optional[cst.CSTNode] = None) -> None:
+        """Remember a client this file uses (with its origin when the file creates it)."""
+        origin = f"{self.path}:{self.f.source.line_col(span(self.f, at)[0])[0]}" if at is not None else ""
+        if key not in self.infos or (origin and not self.infos[key].origin):
+            self.infos[key] = ClientInfo(key, name, package, origin)
+
+    def client_infos(self) -> dict[str, ClientInfo]:
+        """Analysis.clients: every client this file uses, by its migration unit."""
+        out: dict[str, ClientInfo] = {}
+        for raw, info in sorted(self.infos.items()):
+            key = self.module_key() if raw == K.MODULE_PREFIX else self.canonical(raw)
+            if key not in out or (info.origin and not out[key].origin):
+                out[key] = ClientInfo(key, info.name, info.package, info.origin)
+        return out
+
+    def expr_key(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[str]:
+        if depth > 5:
+            return None
+        if isinstance(expr, cst.Call):
+            if self.is_constructor(expr):
+                return self.creation_key(expr)
+            return self.factory_call_key(expr, depth)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            return self.receiver_key(expr, depth + 1)
+        return None
+
+    def creation_key(self, call: cst.Call) -> str:
+        where = self._binding_place(call)
+        key = K.instance_key(self.path, where)
+        self.note(key, where.rpartition(".")[2], self.package_of(call.func), call)
+        return key
+
+    def _binding_place(self, call: cst.Call) -> str:
+        """Where a constructor's client is bound: `name`, `Class.attr`, `factory`, or its line."""
+        parent = self.f.parents.get(call)
+        target = None
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+        elif isinstance(parent, cst.AnnAssign):
+            target = parent.target
+        if isinstance(target, cst.Name):
+            return self._scope_prefix(parent) + target.value
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            cls = self._enclosing_class(parent)
+            if cls is not None and target.value.value in ("self", "cls"):
+                return f"{cls.name.value}.{target.attr.value}"
+        if isinstance(parent, cst.Return):
+            fn = self._enclosing(parent, cst.FunctionDef)
+            if fn is not None:
+                return self._scope_prefix(fn) + fn.name.value
+        return f"L{self.f.source.line_col(span(self.f, call)[0])[0]}"
+
+    def _scope_prefix(self, node: cst.CSTNode) -> str:
+        names = []
+        cur = self.f.parents.get(node)
+        while cur is not None:
+            if isinstance(cur, (cst.FunctionDef, cst.ClassDef)):
+                names.insert(0, cur.name.value)
+            cur = self.f.parents.get(cur)
+        return "".join(n + "." for n in names)
+
+    def factory_call_key(self, call: cst.Call, depth: int = 0) -> Optional[str]:
+        return self.function_ref_key(call.func, depth)
+
+    def function_ref_key(self, func: cst.BaseExpression, depth: int = 0) -> Optional[str]:
+        """The client a reference to a factory function returns (get_analytics, not its call)."""
+        info = self.imported_export(func)
+        if info is not None:
+            return info.get("key") if info.get("kind") == "factory" else None
         if isinstance(func, cst.Name) and func.value in self.functions:
             scope = self.f.scopes.get(func)
             assigned = scope[func.value] if scope is not None else set()
-            if all(isinstance(a, Assignment) and isinstance(a.node, cst.FunctionDef) for a in assigned):
-                return self.is_factory(func.value, depth)
-        return False
+            if assigned and all(isinstance(a, Assignment) and isinstance(a.node, cst.FunctionDef) for a in assigned):
+                return self.factory_key(func.value, depth)
+        return None
 
-    def is_factory(self, name: str, depth: int = 0) -> bool:
+    def factory_key(self, name: str, depth: int = 0) -> Optional[str]:
+        """A top-level function whose every return is one client: that client's key."""
         if name in self._factory_memo:
             return self._factory_memo[name]
-        self._factory_memo[name] = False
+        self._factory_memo[name] = None
         fn = self.functions.get(name)
         if fn is None:
-            return False
+            return None
         returns: list[cst.Return] = []
 
         class R(cst.CSTVisitor):
@@ -232,48 +332,95 @@ class Binder:
                 returns.append(node)
 
         fn.visit(R())
-        ok = bool(returns) and all(r.value is not None and self.is_client_expr(r.value, depth + 1) for r in returns)
-        self._factory_memo[name] = ok
-        return ok
+        found = {self.expr_key(r.value, depth + 1) if r.value is not None else None for r in returns}
+        key = found.pop() if len(found) == 1 else None
+        self._factory_memo[name] = key
+        return key
 
-    def is_client_receiver(self, node: cst.BaseExpression, depth: int = 0) -> bool:
-        if depth > 5:
-            return False
+    def receiver_key(self, node: cst.BaseExpression, depth: int = 0) -> Optional[str]:
+        if depth > 6:
+            return None
         if isinstance(node, cst.Call):
-            return self.is_factory_call(node, depth)
-        if self.imported_export(node) == "client":
-            return True
+            return self.factory_call_key(node, depth)
+        if self.seg_module_raw(node):
+            self.note(self.module_key(), self.code_name(node), self.package_of(node))
+            return self.module_key()
+        info = self.imported_export(node)
+        if info is not None:
+            key = info.get("key") if info.get("kind") == "client" else None
+            return self.module_key() if key == K.MODULE_PREFIX else key
         if isinstance(node, cst.Name):
-            scope = self.f.scopes.get(node)
-            if scope is None:
-                return False
-            assigned = scope[node.value]
-            if not assigned:
-                return False
-            clients = 0
-            for a in assigned:
-                if isinstance(a, ImportAssignment):
-                    return False  # imports are handled by imported_export
-                if not isinstance(a, Assignment):
-                    return False
-                value = self._assigned_value(a.node)
-                if value is None:
-                    return False
-                if isinstance(value, cst.Name) and value.value == "None":
-                    continue
-                if not self.is_client_expr(value, depth + 1):
-                    return False
-                clients += 1
-            return clients > 0
+            return self._name_key(node, depth)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owner = node.value.value
             cls = self._enclosing_class(node)
-            if cls is not None and owner in ("self", "cls", cls.name.value) and node.attr.value in self.class_attrs.get(cls, set()):
-                return True
+            if cls is not None and owner in ("self", "cls", cls.name.value):
+                key = self.class_attrs.get(cls, {}).get(node.attr.value)
+                if key is not None:
+                    return key
             target = self.classes.get(owner)
-            if target is not None and node.attr.value in self.class_attrs.get(target, set()):
-                return True
-        return False
+            if target is not None:
+                return self.class_attrs.get(target, {}).get(node.attr.value)
+        return None
+
+    def code_name(self, node: cst.CSTNode) -> str:
+        return node.value if isinstance(node, cst.Name) else getattr(getattr(node, "attr", None), "value", "analytics")
+
+    def _name_key(self, node: cst.Name, depth: int) -> Optional[str]:
+        """A name is a client when every binding of it in its scope is the same client."""
+        scope = self.f.scopes.get(node)
+        if scope is None:
+            return None
+        found: set[Optional[str]] = set()
+        for a in scope[node.value]:
+            if not isinstance(a, Assignment) or isinstance(a, ImportAssignment):
+                return None
+            if isinstance(a.node, cst.Param):
+                found.add(self.param_key(a.node))
+                continue
+            value = self._assigned_value(a.node)
+            if value is None:
+                return None
+            if isinstance(value, cst.Name) and value.value == "None":
+                continue
+            found.add(self.expr_key(value, depth + 1))
+        return found.pop() if len(found) == 1 else None
+
+    # --- annotations --------------------------------------------------------------------
+    def annotation_package(self, ann: Optional[cst.BaseExpression]) -> Optional[str]:
+        """The Segment package when ann is Client, Optional[Client], Client | None, ..."""
+        if ann is None:
+            return None
+        if isinstance(ann, (cst.Name, cst.Attribute)) and self.is_client_class(ann):
+            return self.package_of(ann)
+        if isinstance(ann, cst.Attribute) and ann.attr.value == "Client" and self.seg_module_raw(ann.value):
+            return self.package_of(ann.value)
+        parts: list[cst.BaseExpression] = []
+        if isinstance(ann, cst.Subscript) and _last_name(ann.value) in ("Optional", "Union"):
+            parts = [e.slice.value for e in ann.slice if isinstance(e.slice, cst.Index)]
+        elif isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
+            parts = [ann.left, ann.right]
+        packages = {self.annotation_package(p) for p in parts if not (isinstance(p, cst.Name) and p.value == "None")}
+        return packages.pop() if len(packages) == 1 else None
+
+    def param_key(self, param: cst.Param) -> Optional[str]:
+        """A parameter annotated as a client: the client its Depends(factory) provides, or
+        every client of that type (keys.py)."""
+        package = self.annotation_package(param.annotation.annotation if param.annotation else None)
+        if package is None:
+            return None
+        provider = dependency_provider(param.default)
+        if provider is not None:
+            return self.function_ref_key(provider)
+        key = K.typed_key(package)
+        self.note(key, param.name.value, package)
+        return key
+
+    def attribute_annotation_key(self, node: cst.AnnAssign) -> Optional[str]:
+        if node.value is not None and not (isinstance(node.value, cst.Name) and node.value.value == "None"):
+            return self.expr_key(node.value)
+        package = self.annotation_package(node.annotation.annotation)
+        return K.typed_key(package) if package else None
 
     def _assigned_value(self, target: cst.CSTNode) -> Optional[cst.BaseExpression]:
         parent = self.f.parents.get(target)
@@ -285,13 +432,31 @@ class Binder:
             return parent.value
         return None
 
-    def _enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+    def _enclosing(self, node: cst.CSTNode, kind) -> Optional[cst.CSTNode]:
         cur = self.f.parents.get(node)
         while cur is not None:
-            if isinstance(cur, cst.ClassDef):
+            if isinstance(cur, kind):
                 return cur
             cur = self.f.parents.get(cur)
         return None
+
+    def _enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+        return self._enclosing(node, cst.ClassDef)  # type: ignore[return-value]
+
+    # --- callees that take a client -----------------------------------------------------
+    def takes_client(self, call: cst.Call, arg: cst.Arg) -> bool:
+        """Does the callee declare this argument's parameter as a Segment client?"""
+        func = call.func
+        params: Optional[tuple] = None
+        info = self.imported_export(func)
+        if info is not None:
+            params = tuple(tuple(p) for p in info.get("client_params", ()))
+        elif isinstance(func, cst.Name):
+            params = self.f.client_params.get(func.value)
+        if not params:
+            return False
+        position = [a for a in call.args if a.keyword is None].index(arg) if arg.keyword is None and not arg.star else -1
+        return any((arg.keyword is not None and arg.keyword.value == name) or position == index for index, name in params)
 
     # --- one pass over the module ------------------------------------------------------
     def scan(self) -> None:
@@ -301,43 +466,121 @@ class Binder:
                 self.functions[stmt.name.value] = stmt
             elif isinstance(stmt, cst.ClassDef):
                 self.classes[stmt.name.value] = stmt
-        binder = self
+        f.module.visit(_ScanVisitor(self))
+        self._scan_exports()
 
-        class V(cst.CSTVisitor):
-            def visit_ClassDef(self, node):
-                attrs = binder.class_attrs.setdefault(node, set())
-                for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
-                    if isinstance(stmt, cst.SimpleStatementLine):
-                        for small in stmt.body:
-                            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                                if binder.is_client_expr(small.value):
-                                    attrs.add(small.targets[0].target.value)
-
-            def visit_Assign(self, node):
-                if len(node.targets) != 1:
-                    return
-                target = node.targets[0].target
-                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value in ("self", "cls"):
-                    cls = binder._enclosing_class(node)
-                    if cls is not None and binder.is_client_expr(node.value):
-                        binder.class_attrs.setdefault(cls, set()).add(target.attr.value)
-                if isinstance(target, cst.Attribute) and target.attr.value == "write_key" and binder.is_seg_module(target.value):
-                    f.sets_write_key = True
-                    if isinstance(target.value, cst.Name):
-                        f.home_name = target.value.value
-                        if any(q.name in LEGACY_MODULES for q in qnames(f, target.value)):
-                            f.legacy_write_key = True
-
-        f.module.visit(V())
-        # module-level names bound only to clients, and factories: what other files may import
+    def _scan_exports(self) -> None:
+        """Module-level clients, factories and client-taking callables: what other files import."""
+        f = self.f
         for stmt in f.module.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, (cst.Assign, cst.AnnAssign)):
                         targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
                         for t in targets:
-                            if isinstance(t, cst.Name) and self.is_client_receiver(t):
-                                f.global_clients.add(t.value)
+                            key = self.receiver_key(t) if isinstance(t, cst.Name) else None
+                            if key is not None:
+                                f.global_clients[t.value] = key  # type: ignore[union-attr]
+            params = _client_params(self, stmt)
+            if params:
+                f.client_params[stmt.name.value] = params  # type: ignore[union-attr]
+        if f.sets_write_key:
+            f.global_clients.setdefault(f.home_name, K.MODULE_PREFIX)  # the home's client, for importers
         for name in self.functions:
-            if self.is_factory(name):
-                f.factories.add(name)
+            key = self.factory_key(name)
+            if key is not None:
+                f.factories[name] = key
+
+
+class _ScanVisitor(cst.CSTVisitor):
+    """Class attributes and self.<attr> bound to clients, typed uses, the module's home."""
+
+    def __init__(self, binder: Binder):
+        self.b = binder
+
+    def visit_ClassDef(self, node):
+        attrs = self.b.class_attrs.setdefault(node, {})
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    key = self.b.expr_key(small.value)
+                    if key is not None:
+                        attrs[small.targets[0].target.value] = key
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    key = self.b.attribute_annotation_key(small)
+                    if key is not None:
+                        attrs[small.target.value] = key
+
+    def visit_Call(self, node):
+        if self.b.is_constructor(node):
+            self.b.f.created[self.b.creation_key(node)] = self.b.package_of(node.func)
+
+    def visit_Param(self, node):
+        package = self.b.annotation_package(node.annotation.annotation if node.annotation else None)
+        if package is not None and dependency_provider(node.default) is None:
+            self.b.f.typed_uses.add(package)
+
+    def visit_AnnAssign(self, node):
+        package = self.b.annotation_package(node.annotation.annotation)
+        if package is not None and (node.value is None or (isinstance(node.value, cst.Name) and node.value.value == "None")):
+            self.b.f.typed_uses.add(package)
+        if isinstance(node.target, cst.Attribute):
+            self._self_attribute(node, node.target, self.b.attribute_annotation_key(node))
+
+    def visit_Assign(self, node):
+        if len(node.targets) != 1:
+            return
+        target = node.targets[0].target
+        if isinstance(target, cst.Attribute):
+            self._self_attribute(node, target, None)
+        if isinstance(target, cst.Attribute) and target.attr.value == "write_key" and self.b.seg_module_raw(target.value):
+            f = self.b.f
+            f.sets_write_key = True
+            if isinstance(target.value, cst.Name):
+                f.home_name = target.value.value
+                if any(q.name in LEGACY_MODULES for q in qnames(f, target.value)):
+                    f.legacy_write_key = True
+            self.b.note(K.MODULE_PREFIX, f.home_name, self.b.package_of(target.value), node)
+
+    def _self_attribute(self, node, target: cst.Attribute, key: Optional[str]) -> None:
+        if not (isinstance(target.value, cst.Name) and target.value.value in ("self", "cls")):
+            return
+        cls = self.b._enclosing_class(node)
+        if cls is None:
+            return
+        if key is None and isinstance(node, cst.Assign):
+            key = self.b.expr_key(node.value)
+        if key is not None:
+            self.b.class_attrs.setdefault(cls, {}).setdefault(target.attr.value, key)
+
+
+def dependency_provider(default: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    """`Depends(get_client)` (FastAPI): the provider function."""
+    if isinstance(default, cst.Call) and _last_name(default.func) == "Depends" and default.args:
+        first = default.args[0]
+        return first.value if first.keyword is None or first.keyword.value == "dependency" else None
+    return None
+
+
+def _client_params(b: Binder, stmt: cst.CSTNode) -> tuple[tuple[int, str], ...]:
+    """(position, name) of the parameters a top-level function or class declares as clients."""
+    fn, skip = stmt, 0
+    if isinstance(stmt, cst.ClassDef):
+        body = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []
+        fn = next((s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        skip = 1
+    if not isinstance(fn, cst.FunctionDef):
+        return ()
+    params = list(fn.params.params)
+    return tuple((i - skip, p.name.value) for i, p in enumerate(params)
+                 if i >= skip and b.annotation_package(p.annotation.annotation if p.annotation else None))
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""

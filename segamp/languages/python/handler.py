@@ -29,6 +29,7 @@ from ...core import profiles
 from ...model import Analysis
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
+from . import keys
 from .bind import facts_for, module_key
 from .rewrite import FileRewrite
 
@@ -58,15 +59,20 @@ class PythonHandler(Handler):
             facts = facts_for(source, ctx, tree)
         except (cst.ParserSyntaxError, RecursionError):
             return
-        exported = {}
-        for name in facts.global_clients:
-            exported[name] = {"kind": "client", "language": "python"}
-        for name in facts.factories:
-            exported[name] = {"kind": "factory", "language": "python"}
+        exported: dict[str, dict] = {}
+        for name, key in facts.global_clients.items():
+            exported[name] = {"kind": "client", "language": "python", "key": key}
+        for name, key in facts.factories.items():
+            exported[name] = {"kind": "factory", "language": "python", "key": key}
+        for name, params in facts.client_params.items():
+            exported.setdefault(name, {"kind": "callable", "language": "python"})["client_params"] = params
         if exported:
             ctx.exports.setdefault(module_key(source.path), {}).update(exported)
+        # dicts and sets, never lists: a second pass may index the same file again
         if facts.sets_write_key:
-            ctx.cache.setdefault("py:homes", []).append((os.path.abspath(source.path), facts.home_name))
+            ctx.cache.setdefault(keys.HOMES, {})[os.path.abspath(source.path)] = facts.home_name
+        ctx.cache.setdefault(keys.INSTANCES, {}).update(facts.created)
+        ctx.cache.setdefault(keys.TYPED_USES, set()).update(facts.typed_uses)
         if facts.legacy_write_key:
             ctx.evidence.add("py:legacy-analytics")
 

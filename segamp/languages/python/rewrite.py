@@ -17,7 +17,9 @@ from ...source import SourceFile
 from ..base import ProjectContext
 from .bind import LEGACY_MODULES, SEG_MODULES, Binder, Facts, dotted_module, span
 from .match import Describer, match_call, match_client, match_setting
+from .keys import HOMES
 from .printer import Printer
+from .uses import leaves_segment_code, reference_key, report_value_uses
 
 LANGUAGE = "python"
 
@@ -103,15 +105,17 @@ class FileRewrite:
         return isinstance(parent, cst.IndentedBlock) and len(parent.body) == 1
 
     # --- findings and notes -----------------------------------------------------------
-    def report(self, plan: Plan, node: cst.CSTNode) -> None:
-        """The plan's issues as findings at their place; noted ones above their statement."""
+    def report(self, plan: Plan, node: cst.CSTNode, key: Optional[str] = None) -> None:
+        """The plan's issues as findings at their place; noted ones above their statement. A
+        plan that leaves the call keeps its client (key) from migrating."""
+        blocks = key if plan.blocked else None
         for issue in plan.issues:
             at = issue.at.handle if isinstance(issue.at, Expr) and issue.at.handle is not None else node
-            self.finding(issue.rule, at, note=issue.note, **dict(issue.params))
+            self.finding(issue.rule, at, note=issue.note, blocks=blocks, **dict(issue.params))
 
-    def finding(self, rule: str, node: cst.CSTNode, note: bool = False, **params: str) -> None:
+    def finding(self, rule: str, node: cst.CSTNode, note: bool = False, blocks: Optional[str] = None, **params: str) -> None:
         line, col = self.pos(node)
-        found = findings.make(rule, line, col, LANGUAGE, **params)
+        found = findings.make(rule, line, col, LANGUAGE, blocks=blocks, **params)
         self.analysis.findings.append(found)
         if note:
             self.notes.add_finding(self._statement_start(node), found)
@@ -129,33 +133,42 @@ class FileRewrite:
 
     # --- the run ----------------------------------------------------------------------
     def run(self) -> Analysis:
+        self._run()
+        self.analysis.clients = self.b.client_infos()
+        return self.analysis
+
+    def _run(self) -> None:
         calls, assigns, imports, refs = self._collect()
         seg_imports = [s for s in imports if self.segment_import_parts(s)]
-        if not seg_imports and not self._has_bound_calls(calls):
-            return self.analysis
+        if not seg_imports and not self._has_bound_calls(calls) and not self._names_project_client(refs):
+            return
         self._plan_home(assigns)
         if self.home_mode == "blocked":
-            return self.analysis
+            return
         for node in assigns:  # settings on the module (write_key, host, ...)
             target = node.targets[0].target if len(node.targets) == 1 else None
             if isinstance(target, cst.Attribute) and self.b.is_seg_module(target.value):
                 self._convert_setting(node, target)
         # constructors first (their spans contain arguments we must not touch twice)
         for call in calls:
-            if not self.inside_replaced(call) and self._is_constructor(call):
+            if not self.inside_replaced(call) and self.b.is_constructor(call):
                 self._convert_constructor(call)
         for call in calls:
             if self.inside_replaced(call) or not isinstance(call.func, cst.Attribute):
                 continue
             recv = call.func.value
             if self.b.is_seg_module(recv):
-                self._convert_call(call, self.client_name_for_module(recv))
+                self._convert_call(call, self.client_name_for_module(recv), self.b.module_key())
             elif self.b.is_client_receiver(recv):
-                self._convert_call(call, self.code(recv))
+                self._convert_call(call, self.code(recv), self.b.client_key(recv))
+        report_value_uses(self, refs, calls)
         self._convert_references(refs)
-        self._rewrite_imports(seg_imports, imports)
+        if leaves_segment_code(self, refs, calls):
+            # a client left by the closure rule still needs its Segment imports here
+            self._add_amplitude_imports(imports)
+        else:
+            self._rewrite_imports(seg_imports, imports)
         self.analysis.edits.extend(self.notes.edits())
-        return self.analysis
 
     def _collect(self):
         calls: list[cst.Call] = []
@@ -183,13 +196,12 @@ class FileRewrite:
         self.f.module.visit(V())
         return calls, assigns, imports, refs
 
-    def _is_constructor(self, call: cst.Call) -> bool:
-        func = call.func
-        return self.b.is_client_class(func) or (
-            isinstance(func, cst.Attribute) and func.attr.value == "Client" and self.b.is_seg_module(func.value))
-
     def _has_bound_calls(self, calls: list[cst.Call]) -> bool:
         return any(isinstance(c.func, cst.Attribute) and self.b.is_client_receiver(c.func.value) for c in calls)
+
+    def _names_project_client(self, refs: list[cst.CSTNode]) -> bool:
+        """A client or factory another module exports is used here (maybe only handed on)."""
+        return any(isinstance(r, cst.Name) and self.b.imported_export(r) is not None for r in refs)
 
     def _in_import(self, node: cst.CSTNode) -> bool:
         stmt = self.statement_of(node)
@@ -199,7 +211,7 @@ class FileRewrite:
     def _convert_setting(self, node: cst.Assign, target: cst.Attribute) -> None:
         recv = self.client_name_for_module(target.value)
         plan = self.plan(match_setting(target.attr.value, node.value, node, self.describe))
-        self.report(plan, node)
+        self.report(plan, node, self.b.module_key())
         if plan.blocked:
             self.keep(node)
             return
@@ -218,21 +230,25 @@ class FileRewrite:
             self._remove_statement(self.statement_of(node), node)
 
     def _convert_constructor(self, call: cst.Call) -> None:
+        key = self.b.canonical(self.b.creation_key(call))
+        if key in self.ctx.blocked:
+            self.keep(call)
+            return
         plan = self.plan(match_client(call, self.describe))
-        self.report(plan, call)
+        self.report(plan, call, key)
         init = next((op for op in plan.ops if isinstance(op, Init)), None)
         if plan.blocked or init is None:
             self.keep(call)
             return
         self.replace(call, self.printer.client(init))
 
-    def _convert_call(self, call: cst.Call, recv: str) -> None:
+    def _convert_call(self, call: cst.Call, recv: str, key: Optional[str]) -> None:
         method = call.func.attr.value  # type: ignore[attr-defined]
         if method in ("write_key", "host", "Client"):
             return  # settings and constructors are converted on their own
         stmt = self.sole_expression_statement(call)
         plan = self.plan(match_call(call, method, self.describe, result_used=stmt is None))
-        self.report(plan, call)
+        self.report(plan, call, key)
         if plan.blocked:
             self.keep(call)
             return
@@ -259,10 +275,11 @@ class FileRewrite:
                 continue
             parent = self.f.parents.get(ref)
             if self.b.is_client_class(ref):
-                if not self.b.is_client_class(parent):
+                if not self.b.is_client_class(parent) and reference_key(self, ref) not in self.ctx.blocked:
                     self.replace(ref, self.printer.amp("Amplitude"))
             elif isinstance(ref, cst.Attribute) and self.b.is_seg_module(ref.value) and not self.b.is_seg_module(ref):
-                self.finding("client-member-reference", ref, note=True, text=" ".join(self.code(ref).split()))
+                self.finding("client-member-reference", ref, note=True, blocks=self.b.module_key(),
+                             text=" ".join(self.code(ref).split()))
                 self.keep(ref)
 
     # --- imports ----------------------------------------------------------------------
@@ -299,7 +316,8 @@ class FileRewrite:
             leftovers = _leftover_names(self, parts)
             if leftovers:
                 package = self.code(parts[0][0].module) if isinstance(parts[0][0], cst.ImportFrom) else "segment.analytics"
-                self.finding("segment-import-kept", stmt, note=True, names=", ".join(leftovers), package=package)
+                self.finding("segment-import-kept", stmt, note=True, blocks=self.b.module_key(),
+                             names=", ".join(leftovers), package=package)
                 continue
             lines = [self.code(s) for s in stmt.body if not any(p[0] is s for p in parts)]
             top_level = self.f.parents.get(stmt) is self.f.module
@@ -313,6 +331,14 @@ class FileRewrite:
                 self._remove_statement(stmt)
         if first and new and not seg_imports:
             self._add_import_lines(all_imports, "\n".join(new))
+
+    def _add_amplitude_imports(self, all_imports: list[cst.SimpleStatementLine]) -> None:
+        """The amplitude names converted code needs, with every Segment import kept."""
+        lines = [x for x in (self.printer.import_line(),) if x] + self._home_lines()
+        if self.printer.needs_os and "os" not in self.file_names:
+            lines.insert(0, "import os")
+        if lines:
+            self._add_import_lines(all_imports, "\n".join(lines))
 
     def _home_lines(self) -> list[str]:
         """The import of the home's client, or the early client creation (before the amplitude
@@ -376,12 +402,14 @@ class FileRewrite:
     # --- the module-level default client -------------------------------------------------
     def _plan_home(self, assigns: list[cst.Assign]) -> None:
         """Where the one Amplitude client lives for this file's module-level calls."""
+        if self.b.module_key() in self.ctx.blocked:
+            return  # left by the closure rule: nothing of it changes
         if self.f.sets_write_key:
             self.home_mode = "fold" if self._key_set_once_at_top(assigns) else "early"
             return
         if not self._seg_module_uses(self.f.module):
             return
-        homes = self.ctx.cache.get("py:homes", [])
+        homes = sorted(self.ctx.cache.get(HOMES, {}).items())
         if len(homes) == 1:
             path, name = homes[0]
             self.home_import = (dotted_module(path), name)
@@ -390,7 +418,7 @@ class FileRewrite:
         why = ("no file in the scanned paths sets `analytics.write_key`" if not homes
                else f"{len(homes)} files set `analytics.write_key` ({', '.join(sorted(os.path.relpath(p) for p, _ in homes))})")
         stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)), None)
-        self.finding("default-client", stmt or self.f.module,
+        self.finding("default-client", stmt or self.f.module, blocks=self.b.module_key(),
                      reason=f"this file uses Segment's module-level client, but {why}, so segamp cannot tell which Amplitude client to use",
                      help="run segamp on the whole project, or create one Amplitude client and import it here")
         self.home_mode = "blocked"

@@ -1,0 +1,137 @@
+"""Uses of a client other than its calls: where the client value goes.
+
+A client handed to code segamp cannot follow (an unknown function, a third-party wrapper, a
+method reference given to an executor) would receive an Amplitude client it was not written
+for: each such use is a finding that blocks the client (the closure rule). Uses that stay
+valid on an Amplitude client (isinstance, truth tests, a parameter annotated as a client, the
+methods Amplitude has under the same name) do not.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from . import keys as K
+
+if TYPE_CHECKING:
+    from .rewrite import FileRewrite
+
+# callees that only look at the value, whatever its type
+HARMLESS_CALLEES = {"isinstance", "id", "bool", "type", "print", "repr", "callable", "hasattr"}
+# methods Amplitude's client has under the same name and meaning: a reference to one stays valid
+SAME_NAME_METHODS = {"flush", "shutdown"}
+
+
+def report_value_uses(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[cst.Call]) -> None:
+    """client-passed-on / unknown-method findings for every use of a client value that
+    segamp cannot convert or follow."""
+    b = rw.b
+    for ref in refs:
+        if rw.inside_replaced(ref) or rw._in_import(ref):
+            continue
+        parent = rw.f.parents.get(ref)
+        if isinstance(ref, cst.Attribute) and _is_member_read(rw, ref, parent):
+            key = _live_key(rw, ref.value)
+            if key is not None and not b.seg_module_raw(ref.value):  # module members: _convert_references
+                _member_use(rw, ref, parent, key)
+            continue
+        if isinstance(parent, cst.Attribute) and parent.value is ref:
+            continue  # the receiver of a call or member: judged with it
+        if isinstance(parent, (cst.Arg, cst.Return)) and parent.value is ref:
+            key = _live_key(rw, ref)
+            if key is not None:
+                _escape(rw, ref, parent, key)
+    for call in calls:
+        parent = rw.f.parents.get(call)
+        if isinstance(parent, cst.Arg) and b.is_constructor(call):
+            key = b.canonical(b.creation_key(call))
+            if key not in rw.ctx.blocked:
+                _escape(rw, call, parent, key)
+
+
+def _live_key(rw: "FileRewrite", node: cst.BaseExpression) -> Optional[str]:
+    """The key of a client this run migrates, or None."""
+    if not isinstance(node, (cst.Name, cst.Attribute, cst.Call)):
+        return None
+    key = rw.b.client_key(node)
+    return key if key is not None and key not in rw.ctx.blocked else None
+
+
+def _is_member_read(rw: "FileRewrite", ref: cst.Attribute, parent) -> bool:
+    """`client.x` used as a value: neither a call's callee nor an assignment target."""
+    if isinstance(parent, cst.Call) and parent.func is ref:
+        return False
+    if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.Del)) or (isinstance(parent, cst.AnnAssign) and parent.target is ref):
+        return False
+    return True
+
+
+def _member_use(rw: "FileRewrite", ref: cst.Attribute, parent, key: str) -> None:
+    if ref.attr.value in SAME_NAME_METHODS:
+        return
+    if isinstance(parent, cst.Arg) and parent.value is ref:
+        _escape(rw, ref, parent, key)
+        return
+    rw.finding("unknown-method", ref, note=True, blocks=key, method=ref.attr.value,
+               help="rewrite it against the Amplitude client by hand")
+    rw.keep(ref)
+
+
+def _escape(rw: "FileRewrite", value: cst.CSTNode, parent, key: str) -> None:
+    """A client value given to a callee (or returned to a caller) segamp cannot follow."""
+    if isinstance(parent, cst.Return):
+        fn = rw.b._enclosing(parent, cst.FunctionDef)
+        if fn is not None and rw.f.parents.get(fn) is rw.f.module and rw.b.factory_key(fn.name.value) is not None:
+            return  # a factory: its callers are followed
+        callee = f"the callers of {fn.name.value}()" if fn is not None else "return"
+    else:
+        call = rw.f.parents.get(parent)
+        if not isinstance(call, cst.Call):
+            return
+        name = call.func.value if isinstance(call.func, cst.Name) else None
+        if name in HARMLESS_CALLEES or rw.b.takes_client(call, parent):
+            return
+        callee = " ".join(rw.code(call.func).split())
+    rw.finding("client-passed-on", value, note=True, blocks=key, callee=callee)
+    rw.keep(value)
+
+
+def reference_key(rw: "FileRewrite", ref: cst.CSTNode) -> Optional[str]:
+    """The client a reference to the Client class types: the annotated parameter's or
+    attribute's client, a factory's return, else every client of that type."""
+    b = rw.b
+    cur, child = rw.f.parents.get(ref), ref
+    while cur is not None and not isinstance(cur, (cst.Annotation, cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        cur, child = rw.f.parents.get(cur), cur
+    key = None
+    if isinstance(cur, cst.Annotation):
+        owner = rw.f.parents.get(cur)
+        if isinstance(owner, cst.Param):
+            key = b.param_key(owner)
+        elif isinstance(owner, cst.AnnAssign):
+            key = b.attribute_annotation_key(owner)
+        elif isinstance(owner, cst.FunctionDef) and owner.name.value in b.functions:
+            key = b.factory_key(owner.name.value)
+    if key is None:
+        key = K.typed_key(b.package_of(ref))
+    return b.canonical(key)
+
+
+def leaves_segment_code(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[cst.Call]) -> bool:
+    """Does this file hold code of a client the closure rule leaves? Then its Segment imports
+    stay as they are."""
+    blocked = rw.ctx.blocked
+    if not blocked:
+        return False
+    b = rw.b
+    if b.module_key() in blocked and (rw.f.sets_write_key or any(b.seg_module_raw(r) for r in refs)):
+        return True
+    if any(b.is_constructor(c) and b.canonical(b.creation_key(c)) in blocked for c in calls):
+        return True
+    for ref in refs:
+        if b.is_client_class(ref) and reference_key(rw, ref) in blocked:
+            return True
+        if isinstance(ref, (cst.Name, cst.Attribute)) and b.client_key(ref) in blocked:
+            return True
+    return False

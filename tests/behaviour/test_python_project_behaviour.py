@@ -1,0 +1,82 @@
+"""Fixture projects, proven by running both real SDKs: the project's input/ with
+segment-analytics-python, and input/ overlaid with expected/ (the rewrite the fixture states)
+with amplitude-analytics, each driven by the same calls against its own capture server.
+
+A driver stands in for the app's entry point (a scheduler, Django's request cycle); only its
+last lines differ, pointing each SDK at its capture server and draining it, as the harness
+notes in runner.py say each SDK needs.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import capture  # noqa: E402
+import compare  # noqa: E402
+from test_python_behaviour import _run_folder  # noqa: E402
+
+PROJECTS = HERE.parent.parent / "fixtures" / "projects"
+_MISSING = [d for m, d in (("segment", "segment-analytics-python"), ("amplitude", "amplitude-analytics"))
+            if importlib.util.find_spec(m) is None]
+pytestmark = pytest.mark.skipif(bool(_MISSING), reason=f"needs the real SDKs (pip install -e '.[test]'): {_MISSING}")
+
+# project -> (driver, setup for Segment, setup for Amplitude); {setup} runs before the first call
+DRIVERS = {
+    "py_getter_factory": ('''
+        from myapp.jobs import nightly
+        {setup}
+        nightly([("user-1", "a@example.com"), ("user-22", "b@example.com")])
+        from myapp.analytics_client import get_analytics
+        get_analytics().{drain}()
+    ''', "", ""),
+    "py_django_settings": ('''
+        from decimal import Decimal
+        from shop import settings
+        {setup}
+        from shop.services import accounts, billing
+        accounts.register("user-7", "c@example.com", referrer="ads")
+        accounts.join_team("user-7", "team-3", "Platform")
+        billing.charge("user-7", Decimal("12.50"))
+        billing.refund("user-7", "ch_1")
+        settings.analytics.{drain}()
+    ''', 'settings.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'settings.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+}
+
+
+def _tree(project: str, rewritten: bool, into: Path) -> None:
+    shutil.copytree(PROJECTS / project / "input", into, dirs_exist_ok=True)
+    if rewritten and (PROJECTS / project / "expected").is_dir():
+        shutil.copytree(PROJECTS / project / "expected", into, dirs_exist_ok=True)
+
+
+def _drive(project: str, rewritten: bool, server) -> None:
+    driver, seg_setup, amp_setup = DRIVERS[project]
+    base = server.url.rstrip("/")
+    env = {"SEGMENT_WRITE_KEY": "WRITEKEY", "AMPLITUDE_API_KEY": "APIKEY",
+           "SEGMENT_HOST": base, "AMPLITUDE_SERVER_URL": base + "/2/httpapi"}
+    code = textwrap.dedent(driver).format(setup=amp_setup if rewritten else seg_setup,
+                                          drain="shutdown" if rewritten else "flush")
+    with tempfile.TemporaryDirectory(prefix="segamp-project-") as tmp:
+        _tree(project, rewritten, Path(tmp))
+        Path(tmp, "drive_project.py").write_text(code, encoding="utf-8")
+        _run_folder(tmp, "drive_project.py", env)
+
+
+@pytest.mark.parametrize("project", sorted(DRIVERS))
+def test_rewritten_project_sends_what_the_original_sent(project):
+    with capture.CaptureServer() as seg, capture.CaptureServer() as amp:
+        _drive(project, False, seg)
+        _drive(project, True, amp)
+        sent = capture.segment_messages(seg)
+        assert sent, "the original project sent nothing to Segment"
+        compare.assert_equivalent(sent, capture.amplitude_events(amp), amplitude_options=capture.amplitude_options(amp))
