@@ -7,6 +7,7 @@ types, never words like "analytics" alone, so other code is never reported.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional
 
@@ -37,6 +38,12 @@ KINDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str, str]] = [
      r"[\"'/ ]@segment/(?:analytics[\w.-]*|snippet)|(?:^|[\"' /])analytics-node[@\"': ]"),
     ("python-lock", (), ("poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock"),
      "amplitude-analytics (re-lock after the manifest changed)", r"\b(?:segment-analytics-python|analytics-python)\b"),
+    # single-file components: their <script> blocks are not migrated yet
+    ("svelte/vue", (".svelte", ".vue", ".astro"), (), "@amplitude/analytics-browser",
+     r"['\"`]@segment/[\w.-]+|cdn\.segment\.(?:com|io)|\bwindow\.analytics\b|\banalytics\.(?:load|SNIPPET_VERSION|page|track|identify)\s*\(|\bAnalyticsBrowser\b"),
+    # declarations (.d.ts) are never rewritten, but what they declare is still Segment's
+    ("typescript-declarations", (), (), "@amplitude/analytics-browser types",
+     r"['\"`]@segment/[\w.-]+|\bSegmentAnalytics\.|reference\s+types=['\"](?:@types/)?segment-analytics|\bAnalyticsBrowser\b"),
 ]
 
 
@@ -56,23 +63,47 @@ class SegmentReferenceHandler(Handler):
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         out = Analysis()
         seen_lines: set[int] = set()
+        if self.name.endswith("-lock") or source.path.endswith(".lock"):
+            return self._lockfile(source)
         for m in self._pattern.finditer(source.text):
             line = source.text.count("\n", 0, m.start()) + 1
             if line in seen_lines:
                 continue
             seen_lines.add(line)
             col = m.start() - (source.text.rfind("\n", 0, m.start()) + 1) + 1
-            what = m.group(0).strip()[:80]
-            if self.name.endswith("-lock") or source.path.endswith(".lock"):
-                out.findings.append(findings.make("lockfile-pin", line, col, self.name, what=what, amplitude=self.amplitude))
-            else:
-                out.findings.append(findings.make("segment-reference", line, col, self.name, what=what,
-                                                  kind=self.name, amplitude=self.amplitude))
+            out.findings.append(findings.make("segment-reference", line, col, self.name, what=_clean(m.group(0)),
+                                              kind=self.name, amplitude=self.amplitude))
+        return out
+
+    def _lockfile(self, source: SourceFile) -> Analysis:
+        """One finding a lockfile: it is regenerated whole, not edited entry by entry."""
+        out = Analysis()
+        pins = sorted({_clean(m.group(0)) for m in self._pattern.finditer(source.text)})
+        m = self._pattern.search(source.text)
+        if m is not None:
+            line = source.text.count("\n", 0, m.start()) + 1
+            out.findings.append(findings.make("lockfile-pin", line, 1, self.name, what=", ".join(pins)[:120],
+                                              amplitude=self.amplitude))
         return out
 
 
+def _clean(text: str) -> str:
+    """A reference as the user reads it: no quotes, slashes or spaces around it."""
+    return text.strip().strip("'\"`/ :(").rstrip("@:")[:80]
+
+
 def reference_handlers() -> list[Handler]:
-    return [SegmentReferenceHandler(*kind[:3], kind[3], kind[4]) for kind in KINDS]
+    handlers = [SegmentReferenceHandler(*kind[:3], kind[3], kind[4]) for kind in KINDS]
+    for h in handlers:
+        if h.name == "typescript-declarations":
+            h.filename_patterns = (r".*\.d\.[mc]?ts",)
+            h._name_res = [re.compile(p) for p in h.filename_patterns]
+    return handlers
+
+
+def declaration_handler() -> Handler:
+    """Declarations must be claimed before the JS/TS handler claims every .ts file."""
+    return next(h for h in reference_handlers() if h.name == "typescript-declarations")
 
 
 def first_reference(path: str, text: str) -> Optional[str]:
@@ -120,3 +151,21 @@ def reference_finding(handler_name: str, language: str, raw: bytes) -> Optional[
         return None
     line, col, what = hit
     return findings.make("segment-reference-left", line, col, language, what=what[:80])
+
+
+@functools.lru_cache(maxsize=None)
+def _package_refs() -> tuple[tuple[str, re.Pattern], ...]:
+    from . import tables
+    out = []
+    for eco in tables.load("packages").values():
+        for pkg, rule in eco.items():
+            for ref in rule.get("refs", ()):
+                out.append((pkg, re.compile(ref, re.M)))
+    return tuple(out)
+
+
+def packages_used(text: str) -> set[str]:
+    """The Segment packages (rules/packages.toml) a source text still needs."""
+    if "egment" not in text and "nalytics" not in text:
+        return set()
+    return {pkg for pkg, ref in _package_refs() if ref.search(text)}

@@ -22,7 +22,7 @@ SKIP_DIRS = frozenset(
     coverage .git .hg .svn .venv venv .tox .nox __pycache__ .mypy_cache .pytest_cache .ruff_cache
     site-packages .eggs .gradle .idea .yarn target""".split()
 )
-SKIP_SUFFIXES = (".min.js", ".bundle.js", ".d.ts", ".d.mts", ".d.cts", ".map")
+SKIP_SUFFIXES = (".min.js", ".bundle.js", ".map")  # .d.ts files are read by the detector only
 
 
 @dataclass

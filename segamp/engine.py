@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Optional
 
 from .config import Config
 from .core import findings as catalog
-from .detect import reference_finding
+from .detect import packages_used, reference_finding
 from .discover import Discoverer, Entry, Notice
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
@@ -86,6 +86,7 @@ class Engine:
         results = self._analyse(candidates, sources, parsed, ctx, on_progress)
         if not self.config.partial:
             results = self._close(candidates, sources, parsed, ctx, results)
+        self._keep_used_packages(candidates, sources, parsed, ctx, results)
         for cand in candidates:
             result = results[cand.entry.path]
             scan.detected.pop(cand.entry.path, None)
@@ -206,6 +207,24 @@ class Engine:
         for result in again.values():
             result.findings.sort(key=lambda f: (f.line, f.column))
         return again
+
+    def _keep_used_packages(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
+                            results: dict[str, FileResult]) -> None:
+        """A manifest keeps a Segment package while code of the project still uses it (a left
+        client, a test mock, a file no front end migrates): swapping it would break the build."""
+        used = set(ctx.blocked_packages)
+        for path, result in results.items():
+            handler = next((c.entry.handler for c in candidates if c.entry.path == path), None)
+            if handler is None or getattr(handler, "manifest", False):
+                continue
+            text = result.new_text if result.new_text is not None else result.old_text
+            used |= packages_used(text or "")
+        manifests = [c for c in candidates if getattr(c.entry.handler, "manifest", False)
+                     and results[c.entry.path].changed]
+        if not manifests or used <= set(ctx.blocked_packages):
+            return
+        ctx.blocked_packages = frozenset(used)
+        results.update(self._analyse(manifests, sources, parsed, ctx))
 
     def _report_left(self, key: str, info: Optional[ClientInfo], uses: list[tuple[str, Finding]],
                      results: dict[str, FileResult]) -> None:

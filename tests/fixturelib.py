@@ -57,8 +57,8 @@ def _pick(folder: Path, stem: str) -> Path | None:
 def load_cases(language: str | None = None) -> list[Case]:
     cases = []
     for lang_dir in sorted(FIXTURES.iterdir()) if FIXTURES.is_dir() else []:
-        if not lang_dir.is_dir() or (language and lang_dir.name != language):
-            continue
+        if not lang_dir.is_dir() or lang_dir.name == "projects" or (language and lang_dir.name != language):
+            continue  # fixtures/projects/ holds multi-file projects: tests/test_projects.py
         for folder in sorted(lang_dir.iterdir()):
             if not folder.is_dir():
                 continue

@@ -473,19 +473,19 @@ def _start_and_signal(base: Path, original: dict[str, bytes], sig: int, name: st
     proc = subprocess.Popen([sys.executable, "-m", "segamp", "rewrite", str(work), "--format", "diff"],
                             cwd=base, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
+    # segamp analyses the whole project first (the closure rule needs every use), then writes
+    # in discovery order: watch the first file written, and signal as soon as it changes, so
+    # the signal lands inside the burst of writes.
+    first = sorted(sizes)[0]
     changed = False
     while not changed and time.monotonic() < deadline and proc.poll() is None:
-        for rel, size in sizes.items():
-            try:
-                if os.stat(work / rel).st_size != size:
-                    changed = True
-                    break
-            except FileNotFoundError:
-                continue   # between unlink and rename on a platform without atomic replace
-        else:
-            time.sleep(0.005)
+        try:
+            changed = os.stat(work / first).st_size != sizes[first]
+        except FileNotFoundError:
+            pass   # between unlink and rename on a platform without atomic replace
+        if not changed:
+            time.sleep(0.001)
     assert changed, "segamp wrote nothing before the deadline (or finished too fast)"
-    time.sleep(0.1)        # land in the middle of the writes, not on the first one
     assert proc.poll() is None, "segamp finished before it could be interrupted; make the tree bigger"
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)

@@ -10,14 +10,14 @@ from .base import Handler, ProjectContext
 
 def all_handlers() -> list[Handler]:
     from ..manifests.package_json import PackageJsonHandler
-    from ..manifests.python_deps import PythonManifestHandler
+    from ..manifests.python_deps import LooseRequirementsHandler, PythonManifestHandler
     from .js.handler import HtmlHandler, JavaScriptHandler
-    from ..detect import reference_handlers
+    from ..detect import declaration_handler, reference_handlers
     from .python import PythonHandler
 
     # the detector's handlers come last: they take only file kinds no front end migrates yet
-    return [PackageJsonHandler(), PythonManifestHandler(), JavaScriptHandler(), HtmlHandler(), PythonHandler(),
-            *reference_handlers()]
+    return [PackageJsonHandler(), PythonManifestHandler(), declaration_handler(), JavaScriptHandler(), HtmlHandler(), PythonHandler(),
+            LooseRequirementsHandler(), *[h for h in reference_handlers() if h.name != "typescript-declarations"]]
 
 
 __all__ = ["Handler", "ProjectContext", "all_handlers"]

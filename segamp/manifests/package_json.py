@@ -20,6 +20,7 @@ DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optional
 
 class PackageJsonHandler(Handler):
     name = "package.json"
+    manifest = True  # edited last: keeps a Segment package while code still uses it
     filenames = ("package.json",)
     markers = (b"@segment/", b"segment-analytics")
 
@@ -49,8 +50,8 @@ class PackageJsonHandler(Handler):
                 if rule is not None and name in ctx.blocked_packages:
                     line, col = _line_col(source, span[0])
                     analysis.findings.append(findings.make(
-                        "dependency-note", line, col, message=f"{name} kept: a Segment client of it is left unchanged",
-                        help="see the client-left finding; the dependency goes with the last client"))
+                        "dependency-note", line, col, message=f"{name} kept: Segment code of the project still uses it",
+                        help="migrate or remove the remaining uses (see the other findings), then run segamp again"))
                     continue
                 if rule is None:
                     if name.startswith("@segment/"):
