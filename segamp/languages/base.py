@@ -22,6 +22,9 @@ class Parsed:
 
     tree: Any = None
     error: Optional[str] = None
+    # the texts of the parse-error nodes of a tree that parses with errors the module tolerates
+    # (valid code a grammar mis-parses): verify compares them before and after the rewrite
+    errors: tuple = ()
 
 
 @dataclass

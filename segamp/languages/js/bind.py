@@ -2,22 +2,29 @@
 
 Seeds are imports of @segment/analytics-next, `AnalyticsBrowser.load(...)` / `new
 AnalyticsBrowser()`, annotations with Segment types, the snippet global (window.analytics, and a
-bare `analytics` when the project shows the snippet), receivers named in config, and names
-imported from project modules that export a client (cross-file, through ProjectContext.exports).
-Clients flow through variables, class fields, useMemo, React contexts and hooks that return them.
+bare `analytics` when the project shows the snippet), receivers named in config, names imported
+from project modules that export a client (cross-file, through ProjectContext.exports), and
+Node SDK clients (bound only so that their uses are reported, never converted). Clients flow
+through variables, class fields and methods, useMemo, React contexts and hooks, getters and
+factories, and destructured methods. A client the closure rule leaves (ProjectContext.blocked)
+is not a client here at all: nothing of it is rewritten or reported.
 """
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
 from ... import tables
 from ...core import profiles
 from ...core.profiles import Profile
 from ...source import SourceFile
 from ..base import ProjectContext
+from .kinds import (
+    BROWSER_PACKAGE, SNIPPET_KEY, SNIPPET_PACKAGE, TYPED_KEY, Client, ClientObject, Context, Hook, Kinded, Method,
+    client_object, clients_in, kind_from_json, kind_to_json, typed_client,
+)
+from .modules import ACCEPTS, MODULE_EXTS, lookup, module_keys, resolve_module
 from .syntax import (
     FUNCTION_TYPES, Node, Scopes, args_of, grammar_for, import_source, string_value, unwrap, walk,
 )
@@ -28,85 +35,24 @@ SEG_TYPES: dict[str, str] = RULE["types"]
 # Segment package -> the target profile its clients migrate to (rules/targets/<name>.toml)
 PROFILES: dict[str, str] = RULE["profiles"]
 SEGMENT_PACKAGES = tuple(p for p in PROFILES if p.startswith("@"))
-SNIPPET_SDK = "analytics.js"
+SNIPPET_SDK = SNIPPET_PACKAGE
 # Segment SDKs this module does not migrate: reported so `check` fails.
 OTHER_SEGMENT_SDKS: dict[str, str] = RULE["other_sdks"]
-MODULE_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
+# evidence entry per client created in the project: "js-origin:<package>|<key>"
+ORIGIN = "js-origin:"
 
-# --- what an expression is -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Client:
-    """A Segment client. snippet=True: the analytics.js global, which goes away entirely."""
-
-    snippet: bool = False
-
-
-@dataclass(frozen=True)
-class ClientObject:
-    """An object some of whose properties are clients, e.g. a context value { analytics }."""
-
-    props: frozenset
-
-
-@dataclass(frozen=True)
-class Hook:
-    """A function whose result is a client or a client object (useAnalytics, getAnalytics)."""
-
-    returns: Union[Client, ClientObject]
-
-
-@dataclass(frozen=True)
-class Context:
-    """A React context whose value is a client or a client object."""
-
-    value: Union[Client, ClientObject]
-
-
-Kinded = Union[Client, ClientObject, Hook, Context, None]
-
-
-def _kind_to_json(kind: Kinded) -> dict:
-    if isinstance(kind, Client):
-        return {"t": "client", "snippet": kind.snippet}
-    if isinstance(kind, ClientObject):
-        return {"t": "object", "props": sorted(kind.props)}
-    if isinstance(kind, Hook):
-        return {"t": "hook", "returns": _kind_to_json(kind.returns)}
-    if isinstance(kind, Context):
-        return {"t": "context", "value": _kind_to_json(kind.value)}
-    return {}
-
-
-def _kind_from_json(d: dict) -> Kinded:
-    t = d.get("t")
-    if t == "client":
-        return Client(snippet=d.get("snippet", False))
-    if t == "object":
-        return ClientObject(frozenset(d["props"]))
-    if t == "hook":
-        inner = _kind_from_json(d["returns"])
-        return Hook(inner) if isinstance(inner, (Client, ClientObject)) else None
-    if t == "context":
-        inner = _kind_from_json(d["value"])
-        return Context(inner) if isinstance(inner, (Client, ClientObject)) else None
-    return None
+__all__ = ["Call", "Client", "ClientObject", "Context", "Hook", "JsFile", "Kinded", "Method", "MODULE_EXTS",
+           "kind_to_json", "module_keys"]
 
 
 @dataclass
 class Call:
-    node: Node            # the call_expression
+    node: Node                  # the call_expression
     method: str
-    receiver: Node        # the object the method is called on
+    receiver: Optional[Node]    # the object the method is called on (None: a destructured method)
     client: Client
-    member: Node          # the member_expression `receiver.method`
-
-
-def module_keys(path: str) -> list[str]:
-    base, _ = os.path.splitext(os.path.abspath(path))
-    keys = [base]
-    if os.path.basename(base) == "index":
-        keys.append(os.path.dirname(base))
-    return keys
+    member: Optional[Node]      # the member_expression `receiver.method` (None: a destructured method)
+    pattern: Optional[int] = None   # the object_pattern a destructured method comes from
 
 
 # --- one file --------------------------------------------------------------------------------
@@ -123,8 +69,16 @@ class JsFile:
         self.nodes = list(walk(root))
         self.seg_imports: dict[str, str] = {}        # local name -> exported Segment name ("*" = namespace)
         self.seg_import_stmts: list[Node] = []
+        self.node_imports: dict[str, str] = {}       # local name -> Segment Node SDK package
         self.kinds: dict[int, Kinded] = {}           # declaring identifier id -> kind
-        self.fields: dict[str, Kinded] = {}          # this.<name> inside classes
+        self.fields: dict[str, Kinded] = {}          # this.<name> inside classes (methods: Hook)
+        # declaring identifier id -> parameter slots typed with a Segment client type
+        # ("0", "1", … and "props.<name>" for a component's first parameter)
+        self.accepts: dict[int, frozenset] = {}
+        self.created: dict[str, tuple[str, Node]] = {}   # client key -> (name, the creating expression)
+        self.seen: dict[str, Client] = {}            # every live client this file creates or uses
+        self.bound_names: set[str] = set()           # names some kind is bound to (a cheap prefilter)
+        self._returns_by_fn: Optional[dict[int, list[Node]]] = None
         self.loader_ranges: list[tuple[int, int]] = []
         self.bound = False
         self._type_stack: set[int] = set()          # local type aliases being resolved (cycles)
@@ -140,69 +94,181 @@ class JsFile:
             return ""
         return self.src.data[node.start_byte:node.end_byte].decode("utf-8")
 
-    def profile_for(self, client: "Client") -> Profile:
+    def profile_for(self, client: Client) -> Profile:
         """The target profile a client migrates to (rules/javascript.toml [profiles])."""
         return profiles.load(PROFILES[SNIPPET_SDK if client.snippet else SEGMENT_PACKAGES[0]])
+
+    # --- client keys and the closure rule ------------------------------------------------------
+    def client_key(self, client: Client) -> str:
+        """A typed client names the project's only client of its package, when there is one."""
+        if not client.typed:
+            return client.key
+        prefix = f"{ORIGIN}{client.package}|"
+        origins = sorted(e[len(prefix):] for e in self.ctx.evidence if e.startswith(prefix))
+        return origins[0] if len(origins) == 1 else client.key
+
+    def is_blocked(self, client: Client) -> bool:
+        """Left by the closure rule. A typed parameter may hold any client of its package, so it is
+        left when any of them is, and a left typed use leaves every client of the package."""
+        blocked = self.ctx.blocked
+        if not blocked:
+            return False
+        key = self.client_key(client)
+        if key in blocked:
+            return True
+        if key.startswith(TYPED_KEY):
+            return client.package in self.ctx.blocked_packages
+        return not client.snippet and not key.startswith("cfg:") and TYPED_KEY + client.package in blocked
+
+    def live(self, kind: Kinded) -> Kinded:
+        """kind without the clients the closure rule leaves; records the clients that remain."""
+        for c in clients_in(kind):
+            if self.ctx.blocked and self.is_blocked(c):
+                return self._without_blocked(kind)
+        for c in clients_in(kind):
+            self.seen.setdefault(self.client_key(c), c)
+        return kind
+
+    def _without_blocked(self, kind: Kinded) -> Kinded:
+        if isinstance(kind, ClientObject):
+            return client_object({n: c for n, c in kind.items if not self.is_blocked(c)})
+        if isinstance(kind, Hook):
+            inner = self._without_blocked(kind.returns)
+            return Hook(inner) if inner is not None else None
+        if isinstance(kind, Context):
+            inner = self._without_blocked(kind.value)
+            return Context(inner) if inner is not None else None
+        return None
+
+    def _created(self, expr: Node, package: str = BROWSER_PACKAGE) -> Client:
+        name = self._holder_name(expr)
+        client = Client(key=f"{os.path.abspath(self.path)}#{name}", package=package)
+        self.created.setdefault(client.key, (name, expr))
+        return client
+
+    def standalone_client(self, call: Node) -> Kinded:
+        """AnalyticsBrowser.standalone(...): a client of its own, never bound (its calls are
+        not converted), but its key lets the closure rule leave it."""
+        return self.live(self._created(call))
+
+    def _holder_name(self, expr: Node) -> str:
+        """The name the created client is held under: what makes its key readable and stable."""
+        cur = expr
+        while cur.parent is not None and cur.parent.type != "program":
+            p = cur.parent
+            if p.type == "variable_declarator" and p.child_by_field_name("name").type == "identifier":
+                return self.text(p.child_by_field_name("name"))
+            if p.type in ("public_field_definition", "field_definition"):
+                return self.text(p.child_by_field_name("name") or p.child_by_field_name("property"))
+            if p.type == "assignment_expression":
+                return self.text(p.child_by_field_name("left")).replace("this.", "").replace("?.", ".")
+            if p.type in ("function_declaration", "method_definition"):
+                return self.text(p.child_by_field_name("name"))
+            cur = p
+        return f"L{self.src.line_col(expr.start_byte)[0]}"
 
     # --- bind ----------------------------------------------------------------------------------
     def bind(self) -> None:
         if self.bound:
             return
         self.bound = True
-        self._find_loaders()
+        self._find_loaders(self.root)
         self._seed_imports()
         # Kinds flow through declarations, fields, hooks and contexts: repeat until stable.
         for _ in range(6):
             if not self._propagate():
                 break
 
-    def _find_loaders(self) -> None:
+    def _find_loaders(self, scope: Node) -> None:
+        """The loader statements. A loader inside a function, class or block is searched for
+        in there, so that it never hides the calls next to it."""
         markers = [m for m in SNIPPET["markers"] if m != "@segment/snippet"]
-        for stmt in self.root.named_children:
-            body = self.text(stmt)
-            if any(m in body for m in markers):
+        for stmt in scope.named_children:
+            if not any(m in self.text(stmt) for m in markers):
+                continue
+            inner = self._scope_body(stmt)
+            before = len(self.loader_ranges)
+            if inner is not None:
+                self._find_loaders(inner)
+            if len(self.loader_ranges) == before:
                 self.loader_ranges.append((stmt.start_byte, stmt.end_byte))
 
+    @staticmethod
+    def _scope_body(stmt: Node) -> Optional[Node]:
+        """The statement list of a declaration that holds statements (function, class, export)."""
+        node = stmt.child_by_field_name("declaration") if stmt.type == "export_statement" else stmt
+        if node is None:
+            return None
+        if node.type in ("function_declaration", "generator_function_declaration", "method_definition",
+                         "statement_block", "class_static_block"):
+            return node.child_by_field_name("body") if node.type not in ("statement_block", "class_static_block") else node
+        if node.type in ("class_declaration", "abstract_class_declaration", "class_body"):
+            return node.child_by_field_name("body") if node.type != "class_body" else node
+        return None
+
     def in_loader(self, node: Node) -> bool:
+        if not self.loader_ranges:
+            return False
         return any(s <= node.start_byte < e for s, e in self.loader_ranges)
 
     def _seed_imports(self) -> None:
         for stmt in self.root.named_children:
-            if stmt.type == "import_statement" and import_source(stmt) in SEGMENT_PACKAGES:
-                self.seg_import_stmts.append(stmt)
-                clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
-                for c in clause.named_children if clause else []:
-                    if c.type == "namespace_import":
-                        for x in c.named_children:
-                            self.seg_imports[self.text(x)] = "*"
-                    elif c.type == "named_imports":
-                        for spec in c.named_children:
-                            if spec.type == "import_specifier":
-                                name = self.text(spec.child_by_field_name("name"))
-                                local = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
-                                self.seg_imports[self.text(local)] = name
-                    elif c.type == "identifier":
-                        self.seg_imports[self.text(c)] = "default"
+            spec = import_source(stmt) if stmt.type == "import_statement" else None
+            if spec in OTHER_SEGMENT_SDKS:
+                for c in self._import_locals(stmt):
+                    self.node_imports[self.text(c[0])] = spec
+            if spec not in SEGMENT_PACKAGES:
+                continue
+            self.seg_import_stmts.append(stmt)
+            for local, exported in self._import_locals(stmt):
+                self.seg_imports[self.text(local)] = exported
         # const { AnalyticsBrowser } = require('@segment/analytics-next')
         for n in self.nodes:
             if n.type == "variable_declarator":
                 value = unwrap(n.child_by_field_name("value"))
-                if value is not None and value.type == "call_expression" and \
-                        self.text(value.child_by_field_name("function")) == "require":
-                    args = args_of(value)
-                    if args and string_value(args[0]) in SEGMENT_PACKAGES:
-                        if n.parent is not None and n.parent.parent is not None and n.parent.parent.type == "program":
-                            self.seg_import_stmts.append(n.parent)
-                        pattern = n.child_by_field_name("name")
-                        if pattern.type == "identifier":
-                            self.seg_imports[self.text(pattern)] = "*"
-                        elif pattern.type == "object_pattern":
-                            for c in pattern.named_children:
-                                if c.type == "shorthand_property_identifier_pattern":
-                                    self.seg_imports[self.text(c)] = self.text(c)
-                                elif c.type == "pair_pattern":
-                                    self.seg_imports[self.text(c.child_by_field_name("value"))] = \
-                                        self.text(c.child_by_field_name("key"))
+                if value is None or value.type != "call_expression" or \
+                        self.text(value.child_by_field_name("function")) != "require":
+                    continue
+                args = args_of(value)
+                spec = string_value(args[0]) if args else None
+                pattern = n.child_by_field_name("name")
+                if spec in OTHER_SEGMENT_SDKS:
+                    for ident in ([pattern] if pattern.type == "identifier" else
+                                  [c for c in pattern.named_children if c.type == "shorthand_property_identifier_pattern"]):
+                        self.node_imports[self.text(ident)] = spec
+                if spec not in SEGMENT_PACKAGES:
+                    continue
+                if n.parent is not None and n.parent.parent is not None and n.parent.parent.type == "program":
+                    self.seg_import_stmts.append(n.parent)
+                if pattern.type == "identifier":
+                    self.seg_imports[self.text(pattern)] = "*"
+                elif pattern.type == "object_pattern":
+                    for c in pattern.named_children:
+                        if c.type == "shorthand_property_identifier_pattern":
+                            self.seg_imports[self.text(c)] = self.text(c)
+                        elif c.type == "pair_pattern":
+                            self.seg_imports[self.text(c.child_by_field_name("value"))] = \
+                                self.text(c.child_by_field_name("key"))
+
+    def _import_locals(self, stmt: Node) -> list[tuple[Node, str]]:
+        """(local name node, exported name; "*" namespace, "default") of an import statement."""
+        out = []
+        for clause in stmt.named_children:
+            if clause.type == "import_require_clause":   # import X = require('pkg')
+                out += [(c, "*") for c in clause.named_children if c.type == "identifier"][:1]
+            if clause.type != "import_clause":
+                continue
+            for c in clause.named_children:
+                if c.type == "namespace_import":
+                    out += [(x, "*") for x in c.named_children]
+                elif c.type == "named_imports":
+                    for spec in c.named_children:
+                        if spec.type == "import_specifier":
+                            local = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                            out.append((local, self.text(spec.child_by_field_name("name"))))
+                elif c.type == "identifier":
+                    out.append((c, "default"))
+        return out
 
     def is_segment_ctor(self, node: Optional[Node]) -> bool:
         node = unwrap(node)
@@ -218,6 +284,19 @@ class JsFile:
                 and prop in ("AnalyticsBrowser", "Analytics")
         return False
 
+    def node_sdk_ctor(self, node: Optional[Node]) -> Optional[str]:
+        """The Node SDK package of `new X(...)`'s X (Analytics from @segment/analytics-node,
+        the default export of analytics-node), else None."""
+        node = unwrap(node)
+        if node is None:
+            return None
+        name = self.text(node).split(".")[0]
+        return self.node_imports.get(name) if self._is_import_binding_name(node) else None
+
+    def _is_import_binding_name(self, node: Node) -> bool:
+        ident = node if node.type == "identifier" else unwrap(node.child_by_field_name("object"))
+        return ident is not None and ident.type == "identifier" and self._is_import_binding(ident)
+
     def _is_import_binding(self, ident: Node) -> bool:
         decl = self.scopes.resolve(ident)
         if decl is None:
@@ -228,34 +307,39 @@ class JsFile:
         return p is not None and p.type in ("import_statement", "variable_declarator")
 
     def type_kind(self, type_node: Optional[Node]) -> Kinded:
+        return self.live(self._type_kind(type_node))
+
+    def _type_kind(self, type_node: Optional[Node]) -> Kinded:
         """Client for `AnalyticsBrowser | null`; ClientObject for `{ analytics: AnalyticsBrowser }`."""
         if type_node is None:
             return None
         if type_node.type == "type_annotation" and type_node.named_children:
             type_node = type_node.named_children[0]
         if type_node.type in ("object_type", "interface_body"):
-            props = set()
+            props = {}
             for member in type_node.named_children:
                 if member.type == "property_signature":
-                    if isinstance(self.type_kind(member.child_by_field_name("type")), Client):
-                        props.add(self.text(member.child_by_field_name("name")))
-            return ClientObject(frozenset(props)) if props else None
+                    k = self._type_kind(member.child_by_field_name("type"))
+                    if isinstance(k, Client):
+                        props[self.text(member.child_by_field_name("name"))] = k
+            return client_object(props)
         if type_node.type in ("union_type", "parenthesized_type"):
             for c in type_node.named_children:
-                k = self.type_kind(c)
+                k = self._type_kind(c)
                 if k is not None:
                     return k
             return None
         if type_node.type == "type_identifier":
             name = self.text(type_node)
             if SEG_TYPES.get(self.seg_imports.get(name, "")) == "client":
-                return Client()
-            local = self._local_type(name)
-            return local
+                return typed_client()
+            if name in self.node_imports:
+                return typed_client(self.node_imports[name])
+            return self._local_type(name)
         if type_node.type == "nested_type_identifier":
             parts = self.text(type_node).split(".")
             if len(parts) == 2 and self.seg_imports.get(parts[0]) == "*" and SEG_TYPES.get(parts[1]) == "client":
-                return Client()
+                return typed_client()
         return None
 
     def _local_type(self, name: str) -> Kinded:
@@ -269,12 +353,15 @@ class JsFile:
                 if body is not None and body.id not in self._type_stack:
                     self._type_stack.add(body.id)
                     try:
-                        return self.type_kind(body)
+                        return self._type_kind(body)
                     finally:
                         self._type_stack.discard(body.id)
         return None
 
     def kind_of(self, expr: Optional[Node], depth: int = 0) -> Kinded:
+        return self.live(self._kind_of(expr, depth))
+
+    def _kind_of(self, expr: Optional[Node], depth: int) -> Kinded:
         expr = unwrap(expr)
         if expr is None or depth > 12:
             return None
@@ -282,51 +369,63 @@ class JsFile:
         if t == "call_expression":
             return self._call_kind(expr, depth)
         if t == "new_expression":
-            return Client() if self.is_segment_ctor(expr.child_by_field_name("constructor")) else None
+            ctor = expr.child_by_field_name("constructor")
+            if self.is_segment_ctor(ctor):
+                return self._created(expr)
+            package = self.node_sdk_ctor(ctor)
+            return self._created(expr, package) if package else None
         if t == "identifier":
             decl = self.scopes.resolve(expr)
             if decl is None:
                 name = self.text(expr)
-                if name == SNIPPET["name"] and self.snippet_in_project():
-                    return Client(snippet=True)
                 if name in self.config.receivers:
-                    return Client(snippet=True)
+                    return Client(snippet=True, key="cfg:" + name, package=SNIPPET_PACKAGE)
+                if name == SNIPPET["name"] and self.snippet_in_project():
+                    return Client(snippet=True, key=SNIPPET_KEY, package=SNIPPET_PACKAGE)
                 return None
             return self.kinds.get(decl.id)
         if t == "member_expression":
-            obj = unwrap(expr.child_by_field_name("object"))
-            prop = self.text(expr.child_by_field_name("property"))
-            whole = self.text(expr).replace("?.", ".")
-            if whole in self.config.receivers:
-                return Client(snippet=obj is not None and obj.type == "identifier"
-                              and self.text(obj) in SNIPPET["globals"])
-            if obj is None:
-                return None
-            if obj.type == "identifier" and self.text(obj) in SNIPPET["globals"] and prop == SNIPPET["name"] \
-                    and self.scopes.resolve(obj) is None:
-                return Client(snippet=True)
-            if obj.type == "this":
-                return self.fields.get(prop)
-            holder = self.kind_of(obj, depth + 1)
-            if isinstance(holder, ClientObject) and prop in holder.props:
-                return Client()
-            return None
+            return self._member_kind(expr, depth)
         if t == "object":
-            props = set()
+            props = {}
             for pair in expr.named_children:
-                if pair.type == "pair" and isinstance(self.kind_of(pair.child_by_field_name("value"), depth + 1), Client):
-                    props.add(self.text(pair.child_by_field_name("key")))
+                if pair.type == "pair":
+                    k = self.kind_of(pair.child_by_field_name("value"), depth + 1)
+                    if isinstance(k, Client):
+                        props[self.text(pair.child_by_field_name("key"))] = k
                 elif pair.type == "shorthand_property_identifier":
                     decl = self.scopes.resolve(pair)
-                    if decl is not None and isinstance(self.kinds.get(decl.id), Client):
-                        props.add(self.text(pair))
-            return ClientObject(frozenset(props)) if props else None
+                    k = self.live(self.kinds.get(decl.id)) if decl is not None else None
+                    if isinstance(k, Client):
+                        props[self.text(pair)] = k
+            return client_object(props)
         if t in ("arrow_function", "function_expression", "function"):
             ret = self.returned_kind(expr, depth + 1)
             return Hook(ret) if isinstance(ret, (Client, ClientObject)) else None
-        if t == "await_expression":
-            return None
+        if t in ("assignment_expression", "augmented_assignment_expression", "binary_expression"):
+            # `var analytics = window.analytics = window.analytics || []`: the loader's own alias
+            side = expr.child_by_field_name("left")
+            k = self.kind_of(side, depth + 1) if t != "binary_expression" or \
+                self.text(expr.child_by_field_name("operator")) in ("||", "??") else None
+            return k if isinstance(k, Client) and k.snippet else None
         return None
+
+    def _member_kind(self, expr: Node, depth: int) -> Kinded:
+        obj = unwrap(expr.child_by_field_name("object"))
+        prop = self.text(expr.child_by_field_name("property"))
+        whole = self.text(expr).replace("?.", ".")
+        if whole in self.config.receivers:
+            snippet = obj is not None and obj.type == "identifier" and self.text(obj) in SNIPPET["globals"]
+            return Client(snippet=snippet, key="cfg:" + whole, package=SNIPPET_PACKAGE if snippet else BROWSER_PACKAGE)
+        if obj is None:
+            return None
+        if obj.type == "identifier" and self.text(obj) in SNIPPET["globals"] and prop == SNIPPET["name"] \
+                and self.scopes.resolve(obj) is None:
+            return Client(snippet=True, key=SNIPPET_KEY, package=SNIPPET_PACKAGE)
+        if obj.type == "this":
+            return self.fields.get(prop)
+        holder = self.kind_of(obj, depth + 1)
+        return holder.get(prop) if isinstance(holder, ClientObject) else None
 
     def _call_kind(self, expr: Node, depth: int) -> Kinded:
         """load() of a Segment constructor, useMemo/useContext/createContext, or a hook's result."""
@@ -337,7 +436,7 @@ class JsFile:
             prop = self.text(fn.child_by_field_name("property"))
             obj = fn.child_by_field_name("object")
             if prop == "load" and self.is_segment_ctor(obj):
-                return Client()
+                return self._created(expr)
         callee = self.text(fn)
         args = args_of(expr)
         if callee in ("useMemo", "React.useMemo", "useCallback", "React.useCallback") and args:
@@ -377,16 +476,26 @@ class JsFile:
             return None
         if body.type != "statement_block":
             return self.kind_of(body, depth)
-        for n in walk(body):
-            if n.type == "return_statement" and self._owner_function(n) == fn:
-                value = n.named_children[0] if n.named_children else None
-                k = self.kind_of(value, depth)
-                if k is not None:
-                    return k
+        for n in self._returns().get(fn.id, ()):
+            value = n.named_children[0] if n.named_children else None
+            k = self.kind_of(value, depth)
+            if k is not None:
+                return k
         return None
 
+    def _returns(self) -> dict[int, list[Node]]:
+        """The return statements of each function, found in one pass over the file."""
+        if self._returns_by_fn is None:
+            self._returns_by_fn = {}
+            for n in self.nodes:
+                if n.type == "return_statement":
+                    owner = self.owner_function(n)
+                    if owner is not None:
+                        self._returns_by_fn.setdefault(owner.id, []).append(n)
+        return self._returns_by_fn
+
     @staticmethod
-    def _owner_function(node: Node) -> Optional[Node]:
+    def owner_function(node: Node) -> Optional[Node]:
         p = node.parent
         while p is not None and p.type not in FUNCTION_TYPES:
             p = p.parent
@@ -399,7 +508,36 @@ class JsFile:
         if kind is None or self.kinds.get(ident.id) == kind:
             return False
         self.kinds[ident.id] = kind
+        self.bound_names.add(self.text(ident))
+        inner = kind.returns if isinstance(kind, Hook) else kind.value if isinstance(kind, Context) else kind
+        if isinstance(inner, ClientObject):
+            self.bound_names |= inner.props
         return True
+
+    def _set_field(self, name: str, kind: Kinded) -> bool:
+        if not isinstance(kind, (Client, Hook)) or self.fields.get(name) == kind:
+            return False
+        self.fields[name] = kind
+        self.bound_names.add(name)
+        return True
+
+    def _bind_pattern(self, pattern: Node, kind: Kinded) -> bool:
+        """const { analytics } = useAnalyticsContext() binds the client; const { track, page } =
+        useAnalytics() binds each method of the client."""
+        changed = False
+        for c in pattern.named_children:
+            if c.type == "shorthand_property_identifier_pattern":
+                key, target = self.text(c), c
+            elif c.type == "pair_pattern" and c.child_by_field_name("value").type == "identifier":
+                key, target = self.text(c.child_by_field_name("key")), c.child_by_field_name("value")
+            else:
+                continue
+            if isinstance(kind, ClientObject) and key in kind.props:
+                changed |= self._set(target, kind.get(key))
+            elif isinstance(kind, Client) and c.type == "shorthand_property_identifier_pattern":
+                # renamed or defaulted methods are not followed: uses.py reports the pattern
+                changed |= self._set(target, Method(kind, key, pattern.id))
+        return changed
 
     def _propagate(self) -> bool:
         changed = False
@@ -411,14 +549,9 @@ class JsFile:
                 kind = self.type_kind(n.child_by_field_name("type")) or self.kind_of(value)
                 if name.type == "identifier":
                     changed |= self._set(name, kind)
-                elif name.type == "object_pattern" and isinstance(kind, ClientObject):
-                    for c in name.named_children:
-                        if c.type == "shorthand_property_identifier_pattern" and self.text(c) in kind.props:
-                            changed |= self._set(c, Client())
-                        elif c.type == "pair_pattern" and self.text(c.child_by_field_name("key")) in kind.props:
-                            v = c.child_by_field_name("value")
-                            if v.type == "identifier":
-                                changed |= self._set(v, Client())
+                    changed |= self._record_accepts(name, unwrap(value))
+                elif name.type == "object_pattern":
+                    changed |= self._bind_pattern(name, kind)
                 elif name.type == "array_pattern":
                     # const [analytics] = await AnalyticsBrowser.load(...): the resolved Analytics
                     inner = unwrap(value)
@@ -426,132 +559,108 @@ class JsFile:
                             isinstance(self.kind_of(inner.named_children[0] if inner.named_children else None), Client):
                         first = name.named_children[0] if name.named_children else None
                         if first is not None and first.type == "identifier":
-                            changed |= self._set(first, Client())
+                            changed |= self._set(first, self.kind_of(inner.named_children[0]))
             elif t in ("function_declaration", "generator_function_declaration"):
                 ret = self.returned_kind(n, 0)
                 if isinstance(ret, (Client, ClientObject)):
                     changed |= self._set(n.child_by_field_name("name"), Hook(ret))
+                changed |= self._record_accepts(n.child_by_field_name("name"), n)
+            elif t in ("class_declaration", "abstract_class_declaration"):
+                ctor = self._constructor(n)
+                if ctor is not None:
+                    changed |= self._record_accepts(n.child_by_field_name("name"), ctor)
+            elif t == "method_definition":
+                # this.getSegment(): a method returning a client is a getter of this class
+                ret = self.returned_kind(n, 0)
+                if isinstance(ret, Client):
+                    changed |= self._set_field(self.text(n.child_by_field_name("name")), Hook(ret))
             elif t in ("required_parameter", "optional_parameter"):
                 pattern = n.child_by_field_name("pattern")
                 kind = self.type_kind(n.child_by_field_name("type"))
                 if pattern is not None and pattern.type == "identifier":
                     changed |= self._set(pattern, kind)
+                    if any(c.type in ("accessibility_modifier", "readonly") for c in n.children):
+                        changed |= self._set_field(self.text(pattern), kind)   # constructor(private analytics: …)
                 elif pattern is not None and pattern.type == "object_pattern" and isinstance(kind, ClientObject):
-                    for c in pattern.named_children:
-                        if c.type == "shorthand_property_identifier_pattern" and self.text(c) in kind.props:
-                            changed |= self._set(c, Client())
+                    changed |= self._bind_pattern(pattern, kind)
             elif t in ("public_field_definition", "field_definition"):
                 name = n.child_by_field_name("name") or n.child_by_field_name("property")
                 kind = self.type_kind(n.child_by_field_name("type")) or self.kind_of(n.child_by_field_name("value"))
-                if name is not None and isinstance(kind, Client) and self.fields.get(self.text(name)) != kind:
-                    self.fields[self.text(name)] = kind
-                    changed = True
+                if name is not None:
+                    changed |= self._set_field(self.text(name), kind if isinstance(kind, Client) else None)
             elif t == "assignment_expression":
-                left = n.child_by_field_name("left")
-                if left is not None and left.type == "member_expression" and \
-                        unwrap(left.child_by_field_name("object")).type == "this":
-                    kind = self.kind_of(n.child_by_field_name("right"))
-                    prop = self.text(left.child_by_field_name("property"))
-                    if isinstance(kind, Client) and self.fields.get(prop) != kind:
-                        self.fields[prop] = kind
-                        changed = True
-                elif left is not None and left.type == "identifier":
-                    decl = self.scopes.resolve(left)
-                    if decl is not None:
-                        changed |= self._set(decl, self.kind_of(n.child_by_field_name("right")))
+                changed |= self._bind_assignment(n)
             elif t == "import_statement":
                 changed |= self._bind_project_import(n)
         return changed
 
-    def _bind_project_import(self, stmt: Node) -> bool:
-        spec = import_source(stmt)
-        if not spec or spec in SEGMENT_PACKAGES:
-            return False
-        table = self._exports_for(spec, stmt)
-        if not table:
-            return False
-        changed = False
-        clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
-        for c in clause.named_children if clause else []:
-            if c.type == "identifier" and "default" in table:
-                changed |= self._set(c, _kind_from_json(table["default"]))
-            elif c.type == "named_imports":
-                for s in c.named_children:
-                    if s.type == "import_specifier":
-                        name = self.text(s.child_by_field_name("name"))
-                        local = s.child_by_field_name("alias") or s.child_by_field_name("name")
-                        if name in table:
-                            changed |= self._set(local, _kind_from_json(table[name]))
-        return changed
+    def _bind_assignment(self, n: Node) -> bool:
+        left = n.child_by_field_name("left")
+        if left is not None and left.type == "member_expression" and \
+                unwrap(left.child_by_field_name("object")).type == "this":
+            kind = self.kind_of(n.child_by_field_name("right"))
+            return self._set_field(self.text(left.child_by_field_name("property")), kind if isinstance(kind, Client) else None)
+        if left is not None and left.type == "identifier":
+            decl = self.scopes.resolve(left)
+            if decl is not None:
+                return self._set(decl, self.kind_of(n.child_by_field_name("right")))
+        return False
 
-    def _exports_for(self, spec: str, stmt: Node) -> Optional[dict]:
-        exports = self.ctx.exports
-        if not exports:
-            return None
-        if spec.startswith("."):
-            base = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(self.path)), spec))
-            base = os.path.splitext(base)[0] if base.endswith(MODULE_EXTS) else base
-            return exports.get(base)
-        # Path aliases (@/lib/analytics, ~/lib/analytics, src/lib/analytics): match by suffix.
-        tail = re.sub(r"^(@|~|#)/", "", spec)
-        hits = [k for k in exports if k.endswith("/" + tail)]
-        if len(hits) == 1:
-            return exports[hits[0]]
-        if len(hits) > 1:
-            self._ambiguous.append((stmt, spec, hits))
+    @staticmethod
+    def _constructor(cls: Node) -> Optional[Node]:
+        body = cls.child_by_field_name("body")
+        for m in body.named_children if body is not None else []:
+            if m.type == "method_definition" and m.child_by_field_name("name").text == b"constructor":
+                return m
         return None
 
-    def exports(self) -> dict[str, Kinded]:
-        out: dict[str, Kinded] = {}
-        for stmt in self.root.named_children:
-            if stmt.type != "export_statement":
-                if stmt.type == "expression_statement":
-                    self._commonjs_export(stmt, out)
-                continue
-            decl = stmt.child_by_field_name("declaration")
-            value = stmt.child_by_field_name("value")
-            is_default = any(c.type == "default" for c in stmt.children)
-            if decl is not None:
-                if decl.type in ("lexical_declaration", "variable_declaration"):
-                    for d in decl.named_children:
-                        if d.type == "variable_declarator":
-                            name = d.child_by_field_name("name")
-                            if name.type == "identifier" and self.kinds.get(name.id) is not None:
-                                out[self.text(name)] = self.kinds[name.id]
-                elif decl.type in ("function_declaration", "generator_function_declaration"):
-                    name = decl.child_by_field_name("name")
-                    k = self.kinds.get(name.id)
-                    if k is not None:
-                        out["default" if is_default else self.text(name)] = k
-            elif value is not None and is_default:
-                k = self.kind_of(value)
-                if k is not None:
-                    out["default"] = k
-            else:
-                clause = next((c for c in stmt.named_children if c.type == "export_clause"), None)
-                for spec in clause.named_children if clause else []:
-                    if spec.type != "export_specifier":
-                        continue
-                    local = spec.child_by_field_name("name")
-                    exported = spec.child_by_field_name("alias") or local
-                    if local is not None and local.type == "identifier":
-                        k = self.kind_of(local)
-                        if k is not None:
-                            out[self.text(exported)] = k
-        return out
+    def _record_accepts(self, name: Optional[Node], fn: Optional[Node]) -> bool:
+        """The parameter slots of a function, component or constructor typed with a Segment
+        client type: a client handed to one of them is followed, not passed on."""
+        if name is None or fn is None or fn.type not in FUNCTION_TYPES:
+            return False
+        from .syntax import param_nodes
+        slots = set()
+        for i, p in enumerate(param_nodes(fn)):
+            kind = self._type_kind(p.child_by_field_name("type")) if p.type in ("required_parameter", "optional_parameter") else None
+            if isinstance(kind, Client):
+                slots.add(str(i))
+            elif isinstance(kind, ClientObject) and i == 0:
+                slots |= {"props." + prop for prop in kind.props}
+        if not slots or self.accepts.get(name.id) == frozenset(slots):
+            return False
+        self.accepts[name.id] = frozenset(slots)
+        return True
 
-    def _commonjs_export(self, stmt: Node, out: dict) -> None:
-        expr = stmt.named_children[0] if stmt.named_children else None
-        if expr is None or expr.type != "assignment_expression":
-            return
-        left = self.text(expr.child_by_field_name("left"))
-        k = self.kind_of(expr.child_by_field_name("right"))
-        if k is None:
-            return
-        if left == "module.exports":
-            out["default"] = k
-        elif left.startswith(("exports.", "module.exports.")):
-            out[left.rsplit(".", 1)[1]] = k
+    def accepts_of(self, callee: Optional[Node]) -> frozenset:
+        """The typed client slots of the function or class `callee` names."""
+        callee = unwrap(callee)
+        if callee is None or callee.type != "identifier":
+            return frozenset()
+        decl = self.scopes.resolve(callee)
+        return self.accepts.get(decl.id, frozenset()) if decl is not None else frozenset()
+
+    def _bind_project_import(self, stmt: Node) -> bool:
+        spec = import_source(stmt)
+        if not spec or spec in SEGMENT_PACKAGES or spec in OTHER_SEGMENT_SDKS or not self.ctx.exports:
+            return False
+        key, hits = resolve_module(self.ctx.exports, self.path, spec, tuple(self.ctx.roots))
+        if key is None:
+            if hits and not any(s is stmt for s, _, _ in self._ambiguous):
+                self._ambiguous.append((stmt, spec, hits))
+            return False
+        changed = False
+        for local, name in self._import_locals(stmt):
+            if name == "*":
+                continue
+            entry = lookup(self.ctx.exports, key, name)
+            if entry is not None:
+                changed |= self._set(local, self.live(kind_from_json(entry)))
+            slots = lookup(self.ctx.exports, key, ACCEPTS + name)
+            if slots is not None and self.accepts.get(local.id) != frozenset(slots["slots"]):
+                self.accepts[local.id] = frozenset(slots["slots"])
+                changed = True
+        return changed
 
     # --- match -----------------------------------------------------------------------------------
     def calls(self) -> list[Call]:
@@ -560,6 +669,11 @@ class JsFile:
             if n.type != "call_expression" or self.in_loader(n):
                 continue
             fn = unwrap(n.child_by_field_name("function"))
+            if fn is not None and fn.type == "identifier":
+                method = self.kind_of(fn)
+                if isinstance(method, Method):
+                    out.append(Call(n, method.name, None, method.client, None, method.pattern_id))
+                continue
             if fn is None or fn.type != "member_expression":
                 continue
             receiver = fn.child_by_field_name("object")

@@ -15,18 +15,22 @@ import re
 from typing import Optional
 
 from ...core.mapping import map_call, map_client
-from ...model import Analysis, Edit
+from ...edits import apply_edits
+from ...model import Analysis, ClientInfo, Edit
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
-from .bind import (
-    MODULE_EXTS, OTHER_SEGMENT_SDKS, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile, _kind_to_json,
-    module_keys,
-)
+from .bind import ORIGIN, MODULE_EXTS, OTHER_SEGMENT_SDKS, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile
+from .kinds import SNIPPET_KEY, typed_client
 from .match import match_call, match_settings, value_use
+from .modules import file_exports, module_keys
+from .uses import passed_on
 from .printer import Printer
-from .syntax import Node, args_of, first_error, grammar_for, import_source, parse, string_value, unwrap
+from .syntax import Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
 
 SEGMENT_METHODS = ("track", "identify", "page", "group", "alias", "screen")
+# A parse error node holding any of this cannot be trusted to hide no Segment code.
+SEGMENT_USE = re.compile(rb"analytics|segment|Segment|AnalyticsBrowser")
+MAX_TOLERATED_ERRORS = 20
 
 
 class JavaScriptHandler(Handler):
@@ -35,18 +39,30 @@ class JavaScriptHandler(Handler):
     markers = (b"analytics", b"segment", b"Segment")
     # Segment browser code imports @segment/…, names AnalyticsBrowser, calls through something
     # named analytics (window.analytics., this.analytics?., analytics.) or holds the loader.
-    marker_pattern = rb"@segment/|AnalyticsBrowser|analytics\??\.|analytics!\.|cdn\.segment\.com"
+    # Barrels (`export * from './analytics'`) are read too: they re-export clients.
+    marker_pattern = (rb"@segment/|AnalyticsBrowser|analytics\??\.|analytics!\.|cdn\.segment\.com"
+                      rb"|^\s*export\s*(?:\*|\{[^}]*\})\s*from")
 
     def language_for(self, path: str) -> str:
         return "typescript" if grammar_for(path) in ("typescript", "tsx") else "javascript"
 
     def parse(self, source: SourceFile) -> Parsed:
+        """Valid code the grammar mis-parses (a bare `&` in JSX text, Flow annotations) is
+        processed when no error node holds a Segment use; analyze() then checks that the output
+        has no error the input did not have (Parsed.errors, compared as a multiset)."""
         tree = parse(source.data, grammar_for(source.path))
-        bad = first_error(tree.root_node)
-        if bad is None:
+        errors = error_nodes(tree.root_node)
+        if not errors:
             return Parsed(tree)
-        line, col = source.line_col(bad.start_byte)
-        return Parsed(tree, f"line {line}:{col}")
+        texts = tuple(sorted(source.data[n.start_byte:n.end_byte].decode("utf-8", "replace") for n in errors))
+        blocking = next((n for n in errors if SEGMENT_USE.search(source.data[n.start_byte:n.end_byte])), None)
+        # Only grammars known to mis-parse valid code: JSX text (`&`) and Flow annotations in .js.
+        # The TypeScript grammar parses valid .ts; an error there is a real one.
+        tolerant = grammar_for(source.path) in ("javascript", "tsx")
+        if tolerant and blocking is None and len(errors) <= MAX_TOLERATED_ERRORS:
+            return Parsed(tree, None, texts)
+        line, col = source.line_col((blocking or errors[0]).start_byte)
+        return Parsed(tree, f"line {line}:{col}", texts)
 
     def parse_error(self, source: SourceFile) -> Optional[str]:
         return self.parse(source).error
@@ -60,24 +76,40 @@ class JavaScriptHandler(Handler):
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
             ctx.evidence.add("segment-snippet")
         jf = self._file(source, ctx, tree)
-        if jf.root.has_error:
-            return
         jf.bind()
-        exports = jf.exports()
+        for key in jf.created:
+            package = jf.kind_of(jf.created[key][1])
+            ctx.evidence.add(f"{ORIGIN}{package.package if isinstance(package, Client) else ''}|{key}")
+        exports = file_exports(jf)
         if exports:
             for key in module_keys(source.path):
-                ctx.exports.setdefault(key, {}).update({k: _kind_to_json(v) for k, v in exports.items()})
+                ctx.exports.setdefault(key, {}).update(exports)
 
     def extra_markers(self, ctx: ProjectContext) -> tuple[bytes, ...]:
+        """Files that name a client module or an exported client, hook or getter (a component
+        importing useAnalytics through a barrel names neither Segment nor analytics)."""
         stems = set()
-        for key in ctx.exports:
+        for key, table in ctx.exports.items():
             stem = os.path.basename(key)
             if stem and stem != "index":
                 stems.add(stem.encode())
+            stems |= {name.encode() for name, entry in table.items()
+                      if len(name) >= 4 and name != "default" and ":" not in name and entry.get("t") in ("client", "hook")}
         return tuple(sorted(stems))
 
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
-        return rewrite(self._file(source, ctx, tree), self.language_for(source.path))
+        analysis = rewrite(self._file(source, ctx, tree), self.language_for(source.path))
+        if tree is not None and tree.root_node.has_error and analysis.edits:
+            self._verify_errors(source, analysis)
+        return analysis
+
+    def _verify_errors(self, source: SourceFile, analysis: Analysis) -> None:
+        """An input the grammar mis-parses: the output must have exactly the input's errors."""
+        before = self.parse(source).errors
+        after = SourceFile(source.path, apply_edits(source, analysis.edits), source.bom, source.encoding,
+                           source.newline, source.mode)
+        if self.parse(after).errors != before:
+            raise ValueError("the rewrite would add a parse error to a file the grammar already mis-parses")
 
 
 class HtmlHandler(Handler):
@@ -131,6 +163,8 @@ class HtmlHandler(Handler):
                 f.column = f.column + (first_col - 1 if f.line == 1 else 0)
                 f.line = f.line + first_line - 1
                 out.findings.append(f)
+            for key, info in part.clients.items():
+                out.clients.setdefault(key, info)
         return out
 
 
@@ -138,22 +172,46 @@ class HtmlHandler(Handler):
 def rewrite(jf: JsFile, language: str) -> Analysis:
     jf.bind()
     printer = Printer(jf, jf.profile_for(Client()), language)
+    snippet_left = jf.is_blocked(Client(snippet=True, key=SNIPPET_KEY))
     loader = printer.profile.get("loader")
-    for start, _ in jf.loader_ranges:
+    for start, _ in [] if snippet_left else jf.loader_ranges:
         printer.report("snippet-loader", jf.root.descendant_for_byte_range(start, start), loader=loader)
     for stmt, spec, hits in jf._ambiguous:
         printer.report("ambiguous-import", stmt, spec=spec, count=str(len(hits)))
     report_other_sdks(jf, printer)
     handled = rewrite_constructions(jf, printer)
     calls = [c for c in jf.calls() if c.node.id not in handled]
+    node_calls = [c for c in calls if c.client.package in OTHER_SEGMENT_SDKS]
+    report_node_clients(jf, printer, node_calls)
+    calls = [c for c in calls if c not in node_calls]
     for call in calls:
         rewrite_call(jf, printer, call)
+    for node, client, what in passed_on(jf):
+        if client.package not in OTHER_SEGMENT_SDKS:
+            printer.report("client-passed-on", node, note=True, blocks=jf.client_key(client), callee=what)
     rewrite_snippet_references(jf, printer, calls)
-    printer.rewrite_types(SEG_TYPES)
+    printer.rewrite_patterns()
+    if not jf.is_blocked(typed_client()):
+        printer.rewrite_types(SEG_TYPES)
     printer.flush_notes()
     printer.fix_imports(SEGMENT_PACKAGES[0])
     report_free_global(jf, printer)
+    printer.analysis.clients.update(client_infos(jf))
     return printer.analysis
+
+
+def client_infos(jf: JsFile) -> dict[str, ClientInfo]:
+    """Every client this file creates or uses, by key, with its origin when it is created here."""
+    out = {}
+    for key, client in jf.seen.items():
+        created = jf.created.get(key)
+        if client.snippet:
+            name = key[len("cfg:"):] if key.startswith("cfg:") else SNIPPET["name"]
+        else:
+            name = created[0] if created else key.rsplit("#", 1)[-1]
+        origin = f"{jf.path}:{jf.src.line_col(created[1].start_byte)[0]}" if created else ""
+        out[key] = ClientInfo(key, name, client.package, origin)
+    return out
 
 
 def rewrite_call(jf: JsFile, printer: Printer, call: Call) -> None:
@@ -163,7 +221,20 @@ def rewrite_call(jf: JsFile, printer: Printer, call: Call) -> None:
         return
     seg = match_call(jf, call)
     plan = map_call(seg, jf.profile_for(call.client), jf.config)
-    printer.print_call(seg, plan)
+    printer.print_call(seg, plan, blocks=jf.client_key(call.client), pattern=call.pattern)
+
+
+def report_node_clients(jf: JsFile, printer: Printer, calls: list[Call]) -> None:
+    """A Node SDK client used in a file that does not import its SDK (the import is reported
+    where it is): once per client, at its first call. Never converted by the browser rules."""
+    if jf.node_imports:
+        return
+    done: set[str] = set()
+    for call in calls:
+        if call.client.key not in done:
+            done.add(call.client.key)
+            printer.report("other-segment-sdk", call.node, package=call.client.package,
+                           amplitude=OTHER_SEGMENT_SDKS[call.client.package])
 
 
 def report_other_sdks(jf: JsFile, printer: Printer) -> None:
@@ -188,16 +259,23 @@ def rewrite_constructions(jf: JsFile, printer: Printer) -> set[int]:
             if fn is None or fn.type != "member_expression" or not jf.is_segment_ctor(fn.child_by_field_name("object")):
                 continue
             method = jf.text(fn.child_by_field_name("property"))
-            if method == "standalone":
-                printer.report("client-standalone", n, note=True)
+            client = jf.kind_of(n) if method == "load" else jf.standalone_client(n)
+            if not isinstance(client, Client):
+                handled.add(n.id)   # left by the closure rule
+            elif method == "standalone":
+                printer.report("client-standalone", n, note=True, blocks=jf.client_key(client))
             elif method == "load":
                 seg = match_settings(jf, n, args_of(n))
                 seg.use = value_use(jf, n)
-                printer.print_construction(seg, map_client(seg, jf.profile_for(Client()), jf.config))
+                printer.print_construction(seg, map_client(seg, jf.profile_for(Client()), jf.config),
+                                           blocks=jf.client_key(client))
                 handled.add(n.id)
         elif n.type == "new_expression" and jf.is_segment_ctor(n.child_by_field_name("constructor")):
+            client = jf.kind_of(n)
+            if not isinstance(client, Client):
+                continue
             if args_of(n):
-                printer.report("client-constructor-args", n, note=True)
+                printer.report("client-constructor-args", n, note=True, blocks=jf.client_key(client))
             else:
                 printer.print_new(n)
     return handled
@@ -207,24 +285,54 @@ def rewrite_constructions(jf: JsFile, printer: Printer) -> set[int]:
 def rewrite_snippet_references(jf: JsFile, printer: Printer, calls: list[Call]) -> None:
     """The global itself, outside calls. Where it only tests "is the SDK there" (if, !, typeof,
     && / ||), it becomes the Amplitude namespace; anywhere else (assignments, property reads,
-    test mocks) it is left as it is and reported: guessing there breaks code at run time."""
-    receivers = {c.receiver.id for c in calls}
+    test mocks) it is left as it is and reported: guessing there breaks code at run time. A
+    guard goes only with the calls it guards: one that guards a call left as it is stays."""
+    if jf.is_blocked(Client(snippet=True, key=SNIPPET_KEY)):
+        return
+    receivers = {c.receiver.id for c in calls if c.receiver is not None}
+    left = [c for c in calls if c.node.id in printer.left_calls]
     for n in jf.nodes:
-        if n.id in receivers or jf.in_loader(n) or not is_snippet_global(jf, n) or printer.is_covered(n):
+        if n.type not in ("member_expression", "identifier") or n.id in receivers:
+            continue
+        if jf.in_loader(n) or not is_snippet_global(jf, n) or printer.is_covered(n):
+            continue
+        if any(_inside(c.node, region) for c in left for region in guarded_regions(jf, n)):
             continue
         parent = n.parent
         # `window.analytics && <call>`: the guard goes with the global
         if parent is not None and parent.type == "binary_expression" and \
                 jf.text(parent.child_by_field_name("operator")) == "&&" and parent.child_by_field_name("left") == n:
             right = parent.child_by_field_name("right")
-            if any(c.node.start_byte >= right.start_byte and c.node.end_byte <= right.end_byte for c in calls):
+            if any(_inside(c.node, right) for c in calls):
                 printer.edit(n.start_byte, right.start_byte, "")
                 continue
         if is_truth_test(jf, n):
             printer.needs_ns = True
             printer.edit(n.start_byte, n.end_byte, printer.ns)
             continue
-        printer.report("snippet-reference", n, note=True, text=jf.text(n))
+        printer.report("snippet-reference", n, note=True, blocks=SNIPPET_KEY, text=jf.text(n))
+
+
+def _inside(node: Node, region: Node) -> bool:
+    return node.start_byte >= region.start_byte and node.end_byte <= region.end_byte
+
+
+def guarded_regions(jf: JsFile, n: Node) -> list[Node]:
+    """What a test of n guards: the rest of its && chain, and the branch of the if or ternary
+    whose condition holds it."""
+    out = []
+    cur = n
+    while cur.parent is not None:
+        p = cur.parent
+        if p.type == "binary_expression" and jf.text(p.child_by_field_name("operator")) == "&&":
+            out.append(p)
+        elif p.type in ("if_statement", "ternary_expression") and p.child_by_field_name("condition") == cur:
+            out.append(p)
+            break
+        elif p.type not in ("parenthesized_expression", "unary_expression", "binary_expression"):
+            break
+        cur = p
+    return out
 
 
 def is_snippet_global(jf: JsFile, n: Node) -> bool:

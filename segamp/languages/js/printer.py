@@ -27,6 +27,9 @@ from .match import Site
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
 
 IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+# the Amplitude client method each operation is spelled with (op_text)
+OP_METHODS = {Track: "track", IdentifyOp: "identify", SetGroup: "setGroup", GroupIdentify: "groupIdentify",
+              SetUserId: "setUserId", SetDeviceId: "setDeviceId", Reset: "reset", Flush: "flush"}
 PROMISE, VOID = "promise", "void"
 
 
@@ -45,6 +48,9 @@ class Printer:
         self.semi = self._uses_semicolons()
         self.ns = self._namespace()
         self.needs_ns = False
+        self.left_calls: set[int] = set()                # calls the mapping left as they are
+        # destructuring patterns of client methods -> the Amplitude methods their calls now use
+        self.patterns: dict[int, set[str]] = {}
 
     # --- the file's style ----------------------------------------------------------------------
     def _quote_style(self) -> str:
@@ -117,19 +123,21 @@ class Printer:
     def is_covered(self, node: Node) -> bool:
         return any(s <= node.start_byte and node.end_byte <= e for s, e in self.covered)
 
-    def report(self, rule: str, node: Node, note: bool = False, **params: str) -> Finding:
-        """A finding from the catalog at node; note: a TODO(segamp) line above its statement."""
+    def report(self, rule: str, node: Node, note: bool = False, blocks: Optional[str] = None, **params: str) -> Finding:
+        """A finding from the catalog at node; note: a TODO(segamp) line above its statement;
+        blocks: the key of the client this use keeps from migrating."""
         line, col = self.src.line_col(node.start_byte)
-        finding = findings.make(rule, line, col, self.language, **params)
+        finding = findings.make(rule, line, col, self.language, blocks=blocks, **params)
         self.analysis.findings.append(finding)
         if note:
             self.notes.add_finding(enclosing_statement(node).start_byte, finding)
         return finding
 
-    def report_issues(self, issues: list[Issue], node: Node, force_note: bool = False) -> None:
+    def report_issues(self, issues: list[Issue], node: Node, force_note: bool = False,
+                      blocks: Optional[str] = None) -> None:
         for issue in issues:
             at = issue.at.handle if issue.at is not None and issue.at.handle is not None else node
-            self.report(issue.rule, at, issue.note or force_note, **dict(issue.params))
+            self.report(issue.rule, at, issue.note or force_note, blocks=blocks, **dict(issue.params))
 
     # --- values --------------------------------------------------------------------------------
     def value(self, v, indent: str = "") -> str:
@@ -273,17 +281,25 @@ class Printer:
 
     # --- calls ---------------------------------------------------------------------------------
     def recv(self, site: Site) -> str:
-        """What to call Amplitude methods on: the client itself, or the namespace for the snippet."""
+        """What to call Amplitude methods on: the client itself, the namespace for the snippet,
+        nothing for a method destructured off the client (the pattern gets the names used)."""
+        if site.member is None:
+            return ""
         if site.client.snippet:
             self.needs_ns = True
             return self.ns + "."
         opt = "?." if any(c.type == "optional_chain" for c in site.member.children) else "."
         return self.jf.text(site.receiver) + opt
 
-    def print_call(self, seg: SegmentCall, plan: Plan) -> None:
+    def print_call(self, seg: SegmentCall, plan: Plan, blocks: Optional[str] = None,
+                   pattern: Optional[int] = None) -> None:
         site: Site = seg.handle
+        if pattern is not None:   # a destructured method: its pattern must hold what the call now uses
+            used = self.patterns.setdefault(pattern, set())
+            used |= {seg.method} if plan.blocked else {OP_METHODS[type(op)] for op in plan.ops if type(op) in OP_METHODS}
         if plan.blocked:
-            self.report_issues(plan.issues, site.node)
+            self.report_issues(plan.issues, site.node, blocks=blocks)
+            self.left_calls.add(site.node.id)
             return
         if plan.ops and isinstance(plan.ops[0], CommentOut):
             if not self.comment_out(site.node, plan.ops[0].message):
@@ -379,14 +395,30 @@ class Printer:
         self.edit(stmt.start_byte, stmt.end_byte, text)
         return True
 
+    def rewrite_patterns(self) -> None:
+        """`const { track, page } = useAnalytics()`: the names the converted calls use, the
+        Amplitude methods already named, nothing else (Amplitude's client has no page())."""
+        if not self.patterns:
+            return
+        by_id = {n.id: n for n in self.jf.nodes if n.type == "object_pattern"}
+        for pattern_id, used in self.patterns.items():
+            pattern = by_id.get(pattern_id)
+            if pattern is None:
+                continue
+            written = [self.jf.text(c) for c in pattern.named_children if c.type == "shorthand_property_identifier_pattern"]
+            keep = [n for n in written if n in used or n in OP_METHODS.values()]
+            keep += sorted(n for n in used if n not in keep)
+            if keep != written:
+                self.edit(pattern.start_byte, pattern.end_byte, "{ " + ", ".join(keep) + " }")
+
     # --- client construction -------------------------------------------------------------------
-    def print_construction(self, seg: SegmentCall, plan: Plan) -> None:
+    def print_construction(self, seg: SegmentCall, plan: Plan, blocks: Optional[str] = None) -> None:
         """AnalyticsBrowser.load(...): a declared client keeps its name and becomes
         create() + init(); anywhere else both happen in one expression."""
         site: Site = seg.handle
         call = site.node
         if plan.blocked:
-            self.report_issues(plan.issues, call)
+            self.report_issues(plan.issues, call, blocks=blocks)
             return
         init: Init = plan.ops[0]
         decl = call.parent

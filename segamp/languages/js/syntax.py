@@ -58,6 +58,19 @@ def first_error(node: Node) -> Optional[Node]:
     return node
 
 
+def error_nodes(node: Node) -> list[Node]:
+    """The outermost ERROR / MISSING nodes under node."""
+    out: list[Node] = []
+    stack = [node] if node.has_error else []
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            out.append(n)
+            continue
+        stack.extend(c for c in n.children if c.has_error or c.is_missing)
+    return out
+
+
 def unwrap(node: Optional[Node]) -> Optional[Node]:
     """Strip parentheses, `!`, `as T`, `satisfies T`: they do not change which object it is."""
     while node is not None and node.type in WRAPPERS:
