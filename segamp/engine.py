@@ -271,7 +271,11 @@ class Engine:
                 return result
             if new_text != source.text:
                 after = SourceFile(source.path, new_text, source.bom, source.encoding, source.newline, source.mode)
-                problem = _parse(handler, after).error
+                reparsed = _parse(handler, after)
+                problem = reparsed.error
+                if problem is None and sorted(reparsed.errors) != sorted(parsed.errors):
+                    # valid code the grammar mis-parses: the rewrite must leave those spots alone
+                    problem = "its parse errors differ from the input's"
                 if problem:
                     result.error = f"internal: the rewritten text would not parse ({problem}); left unchanged (please report this file)"
                     return result
