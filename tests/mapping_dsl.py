@@ -87,7 +87,9 @@ def value(v: Any) -> str:
     if isinstance(v, P.StrId):
         return f"str({v.expr.text})"
     if isinstance(v, P.EpochMs):
-        return f"ms({v.expr.text})"
+        return f"ms({v.expr.text})" if not v.naive else f"ms({v.expr.text}, naive={v.naive})"
+    if isinstance(v, P.Sendable):
+        return f"clean({value(v.value)})"
     if isinstance(v, P.Negated):
         return f"not({v.expr.text})"
     if isinstance(v, P.SecondsToMs):
@@ -114,7 +116,8 @@ def value(v: Any) -> str:
     if isinstance(v, P.IdentifySets):
         return "Identify(" + ", ".join(f"{k}={value(x)}" for k, _, x in v.sets) + ")"
     if isinstance(v, P.IdentifyCopy):
-        return f"Identify(*{v.expr.text}{'?' if v.nullable else ''})"
+        text = f"clean({v.expr.text})" if v.sendable else v.expr.text
+        return f"Identify(*{text}{'?' if v.nullable else ''})"
     raise TypeError(v)
 
 

@@ -96,7 +96,7 @@ def test_package_home_is_imported_by_dotted_name(tmp_path):
     })
     new = out["shop/views.py"].new_text
     assert "from shop.conf import seg as analytics" in new
-    assert "analytics.track(BaseEvent(event_type='Viewed', user_id=u))" in new
+    assert "analytics.track(BaseEvent(event_type='Viewed', user_id=None if u is None else str(u)))" in new
 
 
 def test_shadowing_parameter_is_not_a_client(tmp_path):

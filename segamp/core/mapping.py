@@ -19,7 +19,8 @@ from . import calls as C
 from .calls import Expr, SegmentCall, absent
 from .plan import (
     LEAVE, REWRITE, CommentOut, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
-    IdentifySets, IdentifyValue, Init, Issue, Lit, Negated, SecondsToMs, Options, Plan, Props, Renamed, Reset, SetDeviceId, SetGroup,
+    IdentifySets, IdentifyValue, Init, Issue, Lit, Negated, SecondsToMs, Options, Plan, Props, Renamed, Reset, Sendable,
+    SetDeviceId, SetGroup,
     SetConfig, SetUserId, Shutdown, Src, StrId, Track, Value,
 )
 from .profiles import Profile
@@ -100,8 +101,26 @@ def id_value(expr: Expr, profile: Profile) -> Value:
     return StrId(expr)
 
 
-def time_value(expr: Expr) -> Value:
-    return EpochMs(expr)
+def time_value(expr: Expr, profile: Profile) -> Value:
+    # segment-analytics-python read a naive datetime as UTC (local only when within 5 s of now)
+    return EpochMs(expr, naive=profile.get("naive_timestamps", ""))
+
+
+def statically_sendable(expr: Expr) -> bool:
+    """A value every Amplitude SDK accepts as written: a literal, an f-string, or a dict
+    literal of such values. Anything else may hold a Decimal, a datetime, a tuple..."""
+    if expr.literal or expr.kind == C.TEMPLATE or expr.static_type in ("string", "number", "bool"):
+        return True
+    if expr.kind == C.OBJECT and expr.entries is not None:
+        return all(e.key is not None and statically_sendable(e.value) for e in expr.entries)
+    return False
+
+
+def sendable(value: Value, expr: Optional[Expr], profile: Profile) -> Value:
+    """A property / trait value converted as Segment's clean() did, where the target needs it."""
+    if not profile.get("sendable_values", False) or (expr is not None and statically_sendable(expr)):
+        return value
+    return Sendable(value)
 
 
 def group_type(config: Config) -> Value:
@@ -125,6 +144,17 @@ def api_key(expr: Expr, profile: Profile, config: Config) -> tuple[Value, list[I
     if swaps:
         return Renamed(expr, tuple(swaps)), issues
     return Src(expr), [_issue("write-key-expression", expr, note=True, text=expr.text)]
+
+
+def _server_zone(expr: Expr, rule: dict) -> Optional[str]:
+    """The Amplitude server zone of a Segment regional endpoint (rule zones: host -> zone)."""
+    if expr.kind != C.STRING:
+        return None
+    host = str(expr.value).strip().rstrip("/").lower()
+    for endpoint, zone in rule.get("zones", {}).items():
+        if host in (endpoint, "https://" + endpoint, "http://" + endpoint):
+            return zone
+    return None
 
 
 def host_value(expr: Expr) -> tuple[Optional[Value], list[Issue]]:
@@ -163,11 +193,16 @@ def _map_setting(name: str, expr: Expr, table: dict) -> tuple[Optional[tuple[str
     if isinstance(rule, str):  # browser: "write_key" / "ignore"
         return None, []
     how, field = rule.get("how"), rule.get("field", "")
+    if "default" in rule and expr.literal and expr.value == rule["default"]:
+        return None, []  # set to what it already was: nothing to carry over
     if how == "drop":
         return None, [_issue("option-dropped-harmless", expr, option=name)]
     if how == "manual":
         return None, [_issue("client-setting-dropped", expr, note=True, setting=name, help=rule.get("help", ""))]
     if how == "host":
+        zone = _server_zone(expr, rule)
+        if zone is not None:
+            return ("server_zone", Lit(zone)), []
         value, issues = host_value(expr)
         return ((field, value) if value is not None else None), issues
     if how == "not":
@@ -211,8 +246,11 @@ def map_client(call: SegmentCall, profile: Profile, config: Config) -> Plan:
             issues.append(_issue("client-setting-dropped", expr, note=True, setting=name,
                                  help="see the Amplitude SDK's init options"))
     issues.append(_issue("client-converted", target=profile.package))
-    return Plan(REWRITE, [Init(key, init_options(profile, config, mapped))], issues, use=call.use,
-                returns=profile.returns)
+    # fields the target's constructor does not take are set on the configuration after it
+    after = set(profile.get("after_init_fields", ()))
+    ops: list = [Init(key, init_options(profile, config, [m for m in mapped if m[0] not in after]))]
+    ops += [SetConfig(name, value) for name, value in mapped if name in after]
+    return Plan(REWRITE, ops, issues, use=call.use, returns=profile.returns)
 
 
 # --- event options ----------------------------------------------------------------------------
@@ -235,7 +273,7 @@ def event_options(call: SegmentCall, profile: Profile, lead: Options = ()) -> tu
             value = id_value(expr, profile) if role != "message_id" else _insert_id(expr, profile)
             out.append((_OPTION_FIELDS[role], value))
         elif role == "timestamp":
-            out.append(("time", time_value(expr)))
+            out.append(("time", time_value(expr, profile)))
         elif role == "context":
             pairs, more = _context_options(expr)
             out += pairs
@@ -348,17 +386,17 @@ def map_track(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     if options is None:
         return _leave(*issues)
     props = call.args.get("properties")
-    plan_props = None if absent(props) else Src(props)
+    plan_props = None if absent(props) else sendable(Src(props), props, profile)
     return Plan(REWRITE, [Track(Src(event), plan_props, options)], issues, returns=profile.returns)
 
 
-def identify_value(traits: Expr) -> Optional[IdentifyValue]:
+def identify_value(traits: Expr, profile: Profile) -> Optional[IdentifyValue]:
     """Every trait, whether known now or only at run time; None when there are none."""
     if traits.kind == C.OBJECT and traits.entries is not None and all(e.key is not None for e in traits.entries):
         if not traits.entries:
             return None
-        return IdentifySets(tuple((e.key, e, Src(e.value)) for e in traits.entries))
-    return IdentifyCopy(traits, nullable=traits.kind != C.OBJECT)
+        return IdentifySets(tuple((e.key, e, sendable(Src(e.value), e.value, profile)) for e in traits.entries))
+    return IdentifyCopy(traits, nullable=traits.kind != C.OBJECT, sendable=bool(profile.get("sendable_values", False)))
 
 
 def map_identify(call: SegmentCall, profile: Profile, config: Config) -> Plan:
@@ -370,7 +408,7 @@ def map_identify(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         return _leave(_issue("identify-empty", None, note=True))
     if not profile.ambient_user and absent(user_id) and absent(anonymous):
         return _leave(_issue("identify-no-ids", None, note=True))
-    identify = None if absent(traits) else identify_value(traits)
+    identify = None if absent(traits) else identify_value(traits, profile)
     lead = () if absent(user_id) else (("user_id", id_value(user_id, profile)),)
     if identify is not None:
         options, issues = event_options(call, profile, lead)
@@ -412,6 +450,11 @@ def page_properties(call: SegmentCall, profile: Profile, config: Config) -> Opti
     return Props(tuple(parts)) if parts else None
 
 
+def _page_values_sendable(call: SegmentCall) -> bool:
+    """Are the properties, name and category of a page/screen call sendable as written?"""
+    return all(absent(call.args.get(k)) or statically_sendable(call.args[k]) for k in ("properties", "name", "category"))
+
+
 def _code(text: str) -> Value:
     from .plan import Code
     return Code(text)
@@ -424,7 +467,10 @@ def map_page(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     options, issues = event_options(call, profile)
     if options is None:
         return _leave(*issues)
-    return Plan(REWRITE, [Track(event, page_properties(call, profile, config), options)], issues, returns=profile.returns)
+    props = page_properties(call, profile, config)
+    if props is not None and not _page_values_sendable(call):
+        props = sendable(props, None, profile)
+    return Plan(REWRITE, [Track(event, props, options)], issues, returns=profile.returns)
 
 
 def map_group(call: SegmentCall, profile: Profile, config: Config) -> Plan:
@@ -438,7 +484,7 @@ def map_group(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     gtype, gid = group_type(config), id_value(group_id, profile)
     ops: list = [SetGroup(gtype, gid, lead)]
     traits = call.args.get("traits")
-    identify = None if absent(traits) else identify_value(traits)
+    identify = None if absent(traits) else identify_value(traits, profile)
     if identify is not None:
         ops.append(GroupIdentify(gtype, gid, identify, lead))
     return Plan(REWRITE, ops, issues, returns=profile.returns)
@@ -497,13 +543,20 @@ def map_setting(call: SegmentCall, profile: Profile, config: Config) -> Plan:
             ops.append(SetConfig(*pair))
     if not ops:
         if any(issue.note for issue in issues):
-            # a person has to decide what the setting becomes: it stays, with its note
-            return Plan(LEAVE, [], issues)
+            # a person has to decide what the setting becomes: kept as a comment under its
+            # note, never as an attribute the Amplitude client would silently ignore
+            return Plan(REWRITE, [CommentOut("")], issues)
         # nothing to set: the statement goes (its findings say what it did)
         return Plan(REWRITE, [], issues)
     issues.append(_issue("call-converted", method=f"{call.settings and next(iter(call.settings))} =",
                          target="configuration." + ", ".join(op.field for op in ops)))
     return Plan(REWRITE, ops, issues)
+
+
+def default_config_value(sdk: str, name: str) -> Optional[Value]:
+    """Segment's Client.DefaultConfig.<name> as the value it held (None: not one we know)."""
+    table = source_table(sdk).get("default_config", {})
+    return Lit(table[name]) if name in table else None
 
 
 # --- what `segamp rules` shows ----------------------------------------------------------------

@@ -36,8 +36,21 @@ class StrId:
 
 @dataclass(frozen=True)
 class EpochMs:
-    """A Segment timestamp (Date, ISO string, datetime) as epoch milliseconds."""
+    """A Segment timestamp (Date, ISO string, datetime) as epoch milliseconds.
+    naive: how a timestamp without a time zone reads: "" = the target's own default,
+    "segment-guess" = as segment-analytics-python guessed (UTC, unless within 5 s of now:
+    then local time)."""
     expr: Expr
+    naive: str = ""
+
+
+@dataclass(frozen=True)
+class Sendable:
+    """A property or trait value as Segment's Python clean() sent it: Decimal as float,
+    datetime/date as ISO text, tuples and sets as lists, Enum members as their value; a dict
+    entry it could not send (a UUID, any other object) left out. Emitted only for targets whose
+    profile sets sendable_values (Amplitude's Python SDK rejects such values)."""
+    value: "Value"
 
 
 @dataclass(frozen=True)
@@ -87,12 +100,14 @@ class IdentifySets:
 
 @dataclass(frozen=True)
 class IdentifyCopy:
-    """Traits known only at run time: copy every entry into an Identify (never dropped)."""
+    """Traits known only at run time: copy every entry into an Identify (never dropped).
+    sendable: each value as Segment's clean() sent it (see Sendable)."""
     expr: Expr
     nullable: bool
+    sendable: bool = False
 
 
-Value = Union[Src, Lit, Code, StrId, EpochMs, Negated, SecondsToMs, Renamed, EnvVar, EventName, Props]
+Value = Union[Src, Lit, Code, StrId, EpochMs, Sendable, Negated, SecondsToMs, Renamed, EnvVar, EventName, Props]
 IdentifyValue = Union[IdentifySets, IdentifyCopy]
 Options = tuple[tuple[str, Value], ...]   # Amplitude EventOptions fields in order: user_id, device_id, time...
 

@@ -46,11 +46,15 @@ expectation with the captured Amplitude events on these fields only::
 
 Everything else (``library``, ``platform``, ``session_id``, ``ip``, plan,
 SDK ``options`` ...) is ignored; a missing dict field equals ``{}``.
+Value types are compared strictly (``1`` is not ``1.0``, ``"7"`` is not ``7``).
 ``time`` and ``insert_id`` are compared only where the original call set them:
 in ``"auto"`` mode ``time`` is compared when the Segment ``timestamp`` is more
 than 60 s away from the batch's ``sentAt`` (i.e. it cannot have been stamped by
 the SDK at call time), and ``insert_id`` when ``messageId`` is not a random
-UUID4 (the SDK's default).  Pass ``True``/``False`` to force either.
+UUID4 (the SDK's default), or when the Amplitude event carries an ``insert_id``
+that is one of the Segment messageIds (the call passed one: it must be kept,
+as a string).  Pass ``True``/``False`` to force either; a program whose calls
+all pass ``message_id=uuid4()`` passes ``compare_insert_id=True``.
 """
 
 from __future__ import annotations
@@ -317,10 +321,9 @@ def _diff(expected: Any, actual: Any, path: str, tolerance: int) -> List[str]:
         if abs(expected - actual) <= tolerance:
             return []
         return ["time: expected %d, got %d (off by %+d ms)" % (expected, actual, actual - expected)]
-    if type(expected) is not type(actual) and not (
-        isinstance(expected, (int, float)) and isinstance(actual, (int, float))
-        and not isinstance(expected, bool) and not isinstance(actual, bool)
-    ):
+    # value types are compared strictly (1 is not 1.0, "1" is not 1): a Decimal Segment sent as
+    # 12.5 must not arrive as "12.5", an int id must arrive as the string Segment made of it
+    if type(expected) is not type(actual):
         return ["%s: expected %s (%s), got %s (%s)" % (
             path or "<event>", _j(expected), type(expected).__name__, _j(actual), type(actual).__name__)]
     if expected != actual:
@@ -396,11 +399,13 @@ def assert_equivalent(
         AssertionError with a field-level diff.
     """
     expanded = _expand(segment_messages, group_type, page_template, screen_template)
+    carried = {ev.get("insert_id") for ev in amplitude_events if ev.get("insert_id")}
     expectations = [
         _Expectation(
             ev, i, msg,
             keep_time="time" not in ignore and "time" in ev and _decide(compare_time, _explicit_time(msg)),
-            keep_insert="insert_id" not in ignore and "insert_id" in ev and _decide(compare_insert_id, _explicit_message_id(msg)),
+            keep_insert="insert_id" not in ignore and "insert_id" in ev and _decide(
+                compare_insert_id, _explicit_message_id(msg) or str(msg.get("messageId")) in carried),
         )
         for ev, i, msg in expanded
     ]

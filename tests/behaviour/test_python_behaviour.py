@@ -285,6 +285,129 @@ PROGRAMS: dict[str, tuple[dict[str, str], str, dict]] = {
         checkout("user-31")
         analytics.flush()
     ''')}, "main.py", {}),
+
+    # --- issue 12: data that was lost or wrong -------------------------------------------------
+    "non_string_ids": ({"main.py": _p('''
+        import os
+        import uuid
+        from segment.analytics import Client
+
+        client = Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"], upload_interval=0.05)
+
+
+        class User:
+            def __init__(self, pk):
+                self.pk = pk
+
+
+        user = User(4711)
+        device = 90210  # Segment takes numbers and str as ids, and sent str(id)
+        client.track(user.pk, "Ordered", {"n": 1})
+        client.track(None, "Anonymous", anonymous_id=device)
+        client.identify(user.pk, {"plan": "pro"}, anonymous_id=device)
+        client.group(user.pk, 42, {"name": "Acme"})
+        client.page(user.pk, name="Home")
+        client.flush()
+    ''')}, "main.py", {}),
+
+    "values_converted_like_clean": ({"main.py": _p('''
+        import enum
+        import os
+        import uuid
+        from datetime import date, datetime, timezone
+        from decimal import Decimal
+
+        import segment.analytics as analytics
+
+        analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+        analytics.host = os.environ["SEGMENT_HOST"]
+
+
+        class Plan(enum.Enum):
+            PRO = "pro"
+
+
+        def order_props(total):
+            return {"total": total, "items": ("a", "b"), "tags": {"x"}, "on": date(2024, 5, 1),
+                    "at": datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc), "ref": uuid.uuid4(), "plan": Plan.PRO,
+                    "nested": {"price": Decimal("2.50"), "when": datetime(2024, 1, 2, 3, 4, 5)}}
+
+
+        total = Decimal("12.50")
+        analytics.track("user-1", "Paid", {"total": total, "count": 3, "ratio": 0.5})
+        analytics.track("user-1", "Paid Runtime", order_props(total))
+        analytics.identify("user-1", {"balance": total, "joined": date(2020, 1, 1), "roles": ("a", "b")})
+        analytics.identify("user-1", order_props(Decimal("1")))
+        analytics.group("user-1", "org-1", {"mrr": Decimal("99.9")})
+        analytics.page("user-1", name="Pricing", properties={"price": total})
+        analytics.flush()
+    ''')}, "main.py", {}),
+
+    # Tokyo is 9 hours ahead: a naive timestamp read as local time would be 9 hours off
+    "naive_timestamp_as_utc": ({"main.py": _p('''
+        import os
+        from datetime import datetime
+        from segment.analytics import Client
+
+        client = Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"], upload_interval=0.05)
+        when = datetime(2024, 3, 1, 12, 30, 15, 250000)
+        client.track("user-1", "Imported", {"row": 1}, timestamp=when)
+        client.identify("user-1", {"imported": True}, timestamp=datetime(2023, 7, 4, 8, 0))
+        client.flush()
+    ''')}, "main.py", {"env": {"TZ": "Asia/Tokyo"}, "compare_time": True}),
+
+    "message_id_uuid4": ({"main.py": _p('''
+        import os
+        import uuid
+        from segment.analytics import Client
+
+        client = Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"], upload_interval=0.05)
+        # UUID objects as message ids (uuid5: the same in both runs, so the ids can be compared)
+        client.track("user-1", "Deduped", {"n": 1}, message_id=uuid.uuid5(uuid.NAMESPACE_URL, "order-1"))
+        key = uuid.uuid5(uuid.NAMESPACE_URL, "order-2")
+        client.track("user-1", "Deduped Again", message_id=key)
+        client.page("user-1", name="Home", message_id=uuid.UUID(int=7))
+        client.flush()
+    ''')}, "main.py", {"compare_insert_id": True}),
+
+    "page_without_name": ({"main.py": _p('''
+        import os
+        import segment.analytics as analytics
+
+        analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+        analytics.host = os.environ["SEGMENT_HOST"]
+
+
+        def show(user_id, title=None):
+            analytics.page(user_id, name=title, properties={"path": "/x"})
+            analytics.screen(user_id, name=title)
+
+
+        analytics.page("user-1")
+        show("user-1")
+        show("user-1", "Docs")
+        analytics.flush()
+    ''')}, "main.py", {}),
+
+    "client_send_and_default_config": ({"main.py": _p('''
+        import os
+        from segment.analytics import Client
+
+        sending = Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"], upload_interval=0.05,
+                         send=os.environ.get("APP_ENV") != "test", upload_size=Client.DefaultConfig.upload_size)
+        silent = Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"], upload_interval=0.05, send=False)
+
+
+        def make_muted():
+            return Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"], send=False)
+
+
+        sending.track("user-1", "Sent", {"n": Client.DefaultConfig.max_retries})
+        silent.track("user-1", "Never Sent")
+        make_muted().track("user-1", "Never Sent Either")
+        sending.flush()
+        silent.flush()
+    ''')}, "main.py", {}),
 }
 
 
@@ -316,8 +439,8 @@ def _rewrite(files: dict[str, str]) -> tuple[dict[str, str], list]:
 
 
 def _run(name: str) -> dict:
-    files, main, _ = PROGRAMS[name]
-    key_env = {"SEGMENT_WRITE_KEY": "WRITEKEY", "AMPLITUDE_API_KEY": "APIKEY"}
+    files, main, options = PROGRAMS[name]
+    key_env = {"SEGMENT_WRITE_KEY": "WRITEKEY", "AMPLITUDE_API_KEY": "APIKEY", **options.get("env", {})}
     with capture.CaptureServer() as seg, capture.CaptureServer() as amp:
         env = {**key_env, **runner.capture_env(seg)}
         with tempfile.TemporaryDirectory(prefix="segamp-original-") as tmp:
@@ -365,5 +488,5 @@ def test_rewritten_program_delivers_every_message(name, outcomes):
     assert outcome["segment"], "the original program sent nothing to Segment"
     manual = [f for f in outcome["findings"] if f.kind == Kind.MANUAL and f.rule not in ("alias", "write-key-literal", "write-key-expression", "host", "todo-note")]
     assert not manual, manual
-    compare.assert_equivalent(outcome["segment"], outcome["amplitude"], amplitude_options=outcome["options"],
-                              **PROGRAMS[name][2])
+    options = {k: v for k, v in PROGRAMS[name][2].items() if k != "env"}
+    compare.assert_equivalent(outcome["segment"], outcome["amplitude"], amplitude_options=outcome["options"], **options)

@@ -42,14 +42,18 @@ class Describer:
     """Turns libcst expressions into Exprs. code(node) is the node's source text; offset(node)
     its byte offset in the file; data the file's bytes (env var offsets are in characters)."""
 
-    def __init__(self, code: Callable[[cst.CSTNode], str], start: Callable[[cst.CSTNode], int], data: bytes):
+    def __init__(self, code: Callable[[cst.CSTNode], str], start: Callable[[cst.CSTNode], int], data: bytes,
+                 name_type: Optional[Callable[[cst.Name], Optional[str]]] = None):
         self.code = code
         self.start = start
         self.data = data
+        self.name_type = name_type   # the declared type of a name (a parameter's annotation), if known
 
     def expr(self, node: cst.BaseExpression) -> Expr:
         text = self.code(node)
         kind, value, entries, static_type, params = self._kind(node)
+        if static_type is None:
+            static_type = self._static_type(node)
         return Expr(text, kind, value, entries, static_type, self._env_refs(node), params,
                     simple=_simple(node), handle=node)
 
@@ -85,6 +89,20 @@ class Describer:
         if isinstance(node, cst.Call):
             return C.CALL, None, None, None, None
         return C.OTHER, None, None, None, None
+
+    def _static_type(self, node: cst.BaseExpression) -> Optional[str]:
+        """"string" / "number" / "bool" when the value's type is certain: a call of a builtin
+        conversion, or a name declared with that type."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            return _BUILTIN_RESULTS.get(node.func.value)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _STR_METHODS:
+            return "string"
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and any(
+                isinstance(side, (cst.SimpleString, cst.FormattedString)) for side in (node.left, node.right)):
+            return "string"  # "team-" + x: a str, or a TypeError Segment would have raised too
+        if isinstance(node, cst.Name) and self.name_type is not None:
+            return self.name_type(node)
+        return None
 
     def _entries(self, node: cst.Dict) -> Optional[tuple[Entry, ...]]:
         out = []
@@ -128,6 +146,15 @@ class Describer:
             offset = len(self.data[base:at].decode("utf-8"))  # in characters of the Expr's text
             out.append((name, offset))
         return tuple(out)
+
+
+# builtins whose result type is certain (nobody rebinds them in code that calls Segment)
+_BUILTIN_RESULTS = {"str": "string", "repr": "string", "int": "number", "float": "number", "len": "number",
+                    "round": "number", "bool": "bool"}
+# methods that return a str on every type that has them
+_STR_METHODS = {"isoformat", "hexdigest", "lower", "upper", "strip", "format", "join", "title"}
+# annotations that declare a name's type
+ANNOTATION_TYPES = {"str": "string", "int": "number", "float": "number", "bool": "bool"}
 
 
 def _simple(node: cst.BaseExpression) -> bool:

@@ -12,7 +12,7 @@ from typing import Iterable, Optional
 from ...core.calls import Expr
 from ...core.plan import (
     Code, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp, IdentifySets, Init,
-    Lit, Negated, Props, Renamed, SecondsToMs, SetConfig, SetGroup, Shutdown, Src, StrId, Track,
+    Lit, Negated, Props, Renamed, SecondsToMs, Sendable, SetConfig, SetGroup, Shutdown, Src, StrId, Track,
 )
 from ...core.profiles import Profile
 
@@ -21,6 +21,46 @@ FIELD_ORDER = ("user_id", "device_id", "event_properties", "time", "insert_id", 
 # the amplitude names a file may need, in the order the import lists them
 IMPORT_ORDER = ("Amplitude", "BaseEvent", "Config", "EventOptions", "Identify")
 LINE_LIMIT = 88
+
+# Functions a converted file may need, defined once in that file below its imports: the output
+# must not depend on segamp at run time, and each states what Segment's own code did.
+HELPERS = {
+    "_segment_value": '''def _segment_value(value):
+    """A property or trait value as Segment's Python SDK (its clean()) sent it: Decimal as float,
+    datetime and date as ISO text, tuples and sets as lists, an Enum as its value. A dict entry
+    holding anything else (a UUID, an object) was left out, and is here too."""
+    import datetime, decimal, enum
+
+    def clean(item):
+        if isinstance(item, dict):
+            return {key: entry for key, entry in ((k, clean(v)) for k, v in item.items()) if entry is not clean}
+        if isinstance(item, (list, tuple, set)):
+            cleaned = [clean(entry) for entry in item]
+            return clean if clean in cleaned else cleaned  # Segment dropped the whole list
+        if isinstance(item, decimal.Decimal):
+            return float(item)
+        if isinstance(item, (datetime.date, enum.Enum)):
+            return item.isoformat() if isinstance(item, datetime.date) else clean(item.value)
+        return item if item is None or isinstance(item, (str, int, float)) else clean
+
+    cleaned = clean(value)
+    return None if cleaned is clean else cleaned''',
+    "_segment_time_ms": '''def _segment_time_ms(timestamp):
+    """A Segment timestamp as Amplitude's epoch milliseconds. A naive datetime reads as
+    Segment's Python SDK (its guess_timezone()) read it: local time when it is within 5 s of
+    datetime.now(), otherwise UTC."""
+    import datetime
+
+    if timestamp is None:
+        return None
+    if timestamp.tzinfo is None or timestamp.utcoffset() is None:
+        if (datetime.datetime.now() - timestamp).total_seconds() < 5:
+            timestamp = timestamp.astimezone()
+        else:
+            timestamp = timestamp.replace(tzinfo=datetime.timezone.utc)
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    return (timestamp - epoch) // datetime.timedelta(milliseconds=1)''',
+}
 
 
 def py_str(value: str) -> str:
@@ -47,6 +87,9 @@ class Printer:
         self.needed: set[str] = set()
         self.needs_os = False
         self._hoisted: dict[int, str] = {}   # id(expr.handle) -> variable holding its value
+        self.helpers: dict[str, str] = {}     # HELPERS key -> the name it has in this file
+        # source text -> its spelling inside rewritten code (Client.DefaultConfig.x -> its value)
+        self.substitutions: dict[str, str] = {}
 
     # --- names --------------------------------------------------------------------------
     def amp(self, name: str) -> str:
@@ -64,6 +107,21 @@ class Printer:
         self.used_names.add(name)
         return name
 
+    def helper(self, key: str) -> str:
+        """The local name of a helper function this file gets (see HELPERS)."""
+        if key not in self.helpers:
+            self.helpers[key] = self.fresh(key) if key in self.used_names else key
+            self.used_names.add(self.helpers[key])
+        return self.helpers[key]
+
+    def helper_definitions(self) -> str:
+        """The helpers this file uses, as source, in a stable order."""
+        out = []
+        for key in sorted(self.helpers):
+            text = HELPERS[key]
+            out.append(text.replace(f"def {key}(", f"def {self.helpers[key]}(", 1))
+        return "\n\n\n".join(out)
+
     def import_line(self) -> str:
         if not self.needed:
             return ""
@@ -75,11 +133,18 @@ class Printer:
 
     # --- values -------------------------------------------------------------------------
     def expr(self, expr: Expr) -> str:
-        return self._hoisted.get(id(expr.handle), expr.text) if expr.handle is not None else expr.text
+        text = self._hoisted.get(id(expr.handle), expr.text) if expr.handle is not None else expr.text
+        for source, replacement in self.substitutions.items():
+            text = text.replace(source, replacement)
+        return text
 
     def value(self, value) -> str:
         if isinstance(value, Src):
-            return self.expr(value.expr)
+            text = self.expr(value.expr)
+            # a tuple written without parentheses (`"a", "b"`) must get them to be one argument
+            if value.expr.kind == "array" and not text.startswith(("(", "[", "{")):
+                return f"({text})"
+            return text
         if isinstance(value, Lit):
             return _literal(value.value)
         if isinstance(value, Code):
@@ -87,7 +152,12 @@ class Printer:
         if isinstance(value, StrId):
             return self._str_id(value.expr)
         if isinstance(value, EpochMs):
+            if value.naive == "segment-guess":
+                return f"{self.helper('_segment_time_ms')}({self.expr(value.expr)})"
             return self._epoch_ms(value.expr)
+        if isinstance(value, Sendable):
+            return f"{self.helper('_segment_value')}({self.value(value.value)})"
+
         if isinstance(value, Negated):
             return self._negated(value.expr)
         if isinstance(value, SecondsToMs):
@@ -198,7 +268,10 @@ class Printer:
             elif isinstance(op, SetGroup):
                 opts = wrap_call(self.amp("EventOptions"), self.options(op.options), indent)
                 group_type, group = _group_of(op)
-                lines.append(f"{recv}.set_group({self.value(group_type)}, {self.value(group)}, {opts})")
+                args = [self.value(group_type), self.value(group), opts]
+                line = f"{recv}.set_group({', '.join(args)})"
+                lines.append(line if len(line) + len(indent) <= LINE_LIMIT or "\n" in opts
+                             else wrap_call(f"{recv}.set_group", args, indent))
             elif isinstance(op, GroupIdentify):
                 setup, ident = self.identify(op.identify, indent, "group_identify_obj")
                 pre += setup
@@ -229,11 +302,14 @@ class Printer:
         var, key, value = self.fresh(hint), self.fresh("trait"), self.fresh("value")
         text = self.expr(identify.expr)
         source = f"({text} or {{}})" if identify.nullable else text
+        if identify.sendable:  # every value as Segment's clean() sent it, entries it dropped left out
+            cleaned = f"{self.helper('_segment_value')}({text})"
+            source = f"({cleaned} or {{}})" if identify.nullable else cleaned
         return [f"{var} = {name}()", f"for {key}, {value} in {source}.items():", f"    {var}.set({key}, {value})"], var
 
     def comment_out(self, message: str, original: str, indent: str, needs_body: bool) -> str:
         """The statement as a comment under a TODO line (a block that would be empty gets pass)."""
-        lines = [f"# TODO(segamp): {message}"]
+        lines = [f"# TODO(segamp): {message}"] if message else []  # no message: the note above says it
         lines += [f"# {ln.strip() if i else ln}" for i, ln in enumerate(original.splitlines())]
         if needs_body:
             lines.append("pass")
@@ -263,8 +339,12 @@ class Printer:
 def _exprs_of(op) -> Iterable[tuple[Expr, str, bool]]:
     """(expression, variable name hint, must be hoisted) for every run-time value of an op."""
     def of(value, hint: str):
-        if isinstance(value, (Src, StrId, EpochMs)):
+        if isinstance(value, StrId):  # `None if x is None else str(x)` reads x twice
+            yield value.expr, hint, True
+        elif isinstance(value, (Src, EpochMs)):
             yield value.expr, hint, False
+        elif isinstance(value, Sendable):
+            yield from of(value.value, hint)
         elif isinstance(value, EventName):
             for part in value.parts:
                 if isinstance(part, Expr):

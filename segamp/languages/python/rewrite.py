@@ -16,7 +16,7 @@ from ...model import Analysis, Edit
 from ...source import SourceFile
 from ..base import ProjectContext
 from .bind import LEGACY_MODULES, SEG_MODULES, Binder, Facts, dotted_module, span
-from .match import Describer, match_call, match_client, match_setting
+from .match import ANNOTATION_TYPES, Describer, match_call, match_client, match_setting
 from .keys import HOMES
 from .printer import Printer
 from .uses import leaves_segment_code, reference_key, report_value_uses
@@ -35,7 +35,7 @@ class FileRewrite:
         self.notes = Notes(source.data, "#")
         self.file_names = self._all_names()
         self.printer = Printer(profile, set(self.file_names))
-        self.describe = Describer(self.code, lambda node: span(facts, node)[0], source.data)
+        self.describe = Describer(self.code, lambda node: span(facts, node)[0], source.data, self._declared_type)
         self.replaced_spans: list[tuple[int, int]] = []
         self.home_mode = "none"  # "fold" | "early" | "import" | "blocked" | "none"
         self.home_import: Optional[tuple[str, str]] = None
@@ -51,6 +51,21 @@ class FileRewrite:
 
         self.f.module.visit(V())
         return names
+
+    def _declared_type(self, name: cst.Name) -> Optional[str]:
+        """A name bound only to a parameter annotated str / int / float / bool (or Optional of
+        one): that type. An annotation is what the code promises; Segment's str() of a str is
+        the str itself, so trusting it never changes what is sent for a value that keeps it."""
+        scope = self.f.scopes.get(name)
+        if scope is None or name.value not in scope:
+            return None
+        found = set()
+        for assignment in scope[name.value]:
+            node = getattr(assignment, "node", None)
+            if not isinstance(node, cst.Param) or node.annotation is None:
+                return None
+            found.add(_annotation_type(node.annotation.annotation))
+        return found.pop() if len(found) == 1 else None
 
     def code(self, node: cst.CSTNode) -> str:
         start, end = span(self.f, node)
@@ -149,6 +164,8 @@ class FileRewrite:
             target = node.targets[0].target if len(node.targets) == 1 else None
             if isinstance(target, cst.Attribute) and self.b.is_seg_module(target.value):
                 self._convert_setting(node, target)
+        # Client.DefaultConfig.x read inside a constructor's arguments: spelled as its value there
+        self.printer.substitutions = self._default_config_texts(refs)
         # constructors first (their spans contain arguments we must not touch twice)
         for call in calls:
             if not self.inside_replaced(call) and self.b.is_constructor(call):
@@ -215,6 +232,14 @@ class FileRewrite:
         if plan.blocked:
             self.keep(node)
             return
+        if plan.ops and isinstance(plan.ops[0], CommentOut):  # no Amplitude equivalent: kept as a comment
+            stmt = self.statement_of(node)
+            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+                self.replace(node, self.printer.comment_out("", self.code(node), self.indent(node),
+                                                            self.only_statement_in_block(stmt)))
+            else:
+                self._remove_statement(stmt, node)
+            return
         init = next((op for op in plan.ops if isinstance(op, Init)), None)
         if init is not None:
             if self.home_mode == "fold":
@@ -240,7 +265,48 @@ class FileRewrite:
         if plan.blocked or init is None:
             self.keep(call)
             return
+        after = [op for op in plan.ops if isinstance(op, SetConfig)]
+        if after and self._construct_then_configure(call, init, after):
+            return
         self.replace(call, self.printer.client(init))
+
+    def _default_config_texts(self, refs: list[cst.CSTNode]) -> dict[str, str]:
+        """Source text of each `Client.DefaultConfig.<known>` -> the value it held."""
+        out = {}
+        for ref in refs:
+            default_config = self.f.parents.get(ref)
+            if self.b.is_client_class(ref) and _is_attribute_of(default_config, ref, "DefaultConfig"):
+                member = self.f.parents.get(default_config)
+                if _is_attribute_of(member, default_config, None):
+                    value = mapping.default_config_value("python", member.attr.value)  # type: ignore[union-attr]
+                    if value is not None:
+                        out[self.code(member)] = self.printer.value(value)
+        return out
+
+    def _construct_then_configure(self, call: cst.Call, init: Init, after: list[SetConfig]) -> bool:
+        """Settings the constructor does not take, set on the new client's configuration right
+        after the statement that creates it (`x = …` / `return …`). False: not such a statement."""
+        parent = self.f.parents.get(call)
+        stmt = self.statement_of(call)
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or stmt.body[0] is not parent:
+            return False
+        indent = self.indent(stmt)
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = self.code(parent.targets[0].target)
+            lines = [f"{target} = {self.printer.client(init)}"]
+        elif isinstance(parent, cst.AnnAssign) and parent.value is call:
+            target = self.code(parent.target)
+            lines = [f"{target}: {self.code(parent.annotation.annotation)} = {self.printer.client(init)}"]
+        elif isinstance(parent, cst.Return):
+            target = self.printer.fresh("client")
+            lines = [f"{target} = {self.printer.client(init)}"]
+        else:
+            return False
+        lines += [self.printer.set_config(target, op) for op in after]
+        if isinstance(parent, cst.Return):
+            lines.append(f"return {target}")
+        self.replace(parent, ("\n" + indent).join(lines))
+        return True
 
     def _convert_call(self, call: cst.Call, recv: str, key: Optional[str]) -> None:
         method = call.func.attr.value  # type: ignore[attr-defined]
@@ -274,13 +340,32 @@ class FileRewrite:
             if self.inside_replaced(ref) or self._in_import(ref):
                 continue
             parent = self.f.parents.get(ref)
-            if self.b.is_client_class(ref):
+            if self.b.is_client_class(ref) and _is_attribute_of(parent, ref, "DefaultConfig"):
+                self._convert_default_config(ref, parent)
+            elif self.b.is_client_class(ref):
                 if not self.b.is_client_class(parent) and reference_key(self, ref) not in self.ctx.blocked:
                     self.replace(ref, self.printer.amp("Amplitude"))
             elif isinstance(ref, cst.Attribute) and self.b.is_seg_module(ref.value) and not self.b.is_seg_module(ref):
                 self.finding("client-member-reference", ref, note=True, blocks=self.b.module_key(),
                              text=" ".join(self.code(ref).split()))
                 self.keep(ref)
+
+    def _convert_default_config(self, ref: cst.CSTNode, default_config: cst.Attribute) -> None:
+        """`Client.DefaultConfig.timeout` is the value Segment's client defaulted to; Amplitude
+        has no such attribute, so the value itself stands in."""
+        key = reference_key(self, ref)
+        if key in self.ctx.blocked:
+            return
+        member = self.f.parents.get(default_config)
+        value = None
+        if _is_attribute_of(member, default_config, None):
+            value = mapping.default_config_value("python", member.attr.value)  # type: ignore[union-attr]
+        if value is None:
+            self.finding("client-member-reference", default_config, note=True, blocks=key,
+                         text=" ".join(self.code(member if isinstance(member, cst.Attribute) else default_config).split()))
+            self.keep(default_config)
+            return
+        self.replace(member, self.printer.value(value))
 
     # --- imports ----------------------------------------------------------------------
     def segment_import_parts(self, stmt: cst.SimpleStatementLine) -> list[tuple[cst.CSTNode, Optional[cst.ImportAlias]]]:
@@ -330,13 +415,34 @@ class FileRewrite:
             else:
                 self._remove_statement(stmt)
         if first and new and not seg_imports:
+            if self.printer.helpers:
+                new.append("\n\n" + self.printer.helper_definitions() + "\n")
             self._add_import_lines(all_imports, "\n".join(new))
+        else:
+            self._add_helpers_after_imports(all_imports)
+
+    def _add_helpers_after_imports(self, all_imports: list[cst.SimpleStatementLine]) -> None:
+        """The helper functions this file needs, below its last top-level import."""
+        if not self.printer.helpers:
+            return
+        module_imports = [s for s in all_imports if self.f.parents.get(s) is self.f.module]
+        if not module_imports:
+            self.analysis.edits.append(Edit(0, 0, self.printer.helper_definitions() + "\n\n\n"))
+            return
+        end = span(self.f, module_imports[-1])[1]
+        nl = self.src.data.find(b"\n", end - 1)
+        at = len(self.src.data) if nl == -1 else nl + 1
+        following = len(self.src.data[at:]) - len(self.src.data[at:].lstrip(b"\n"))
+        pad = "\n" * max(0, 2 - following) if at < len(self.src.data) else ""  # two blank lines after a def
+        self.analysis.edits.append(Edit(at, at, "\n\n" + self.printer.helper_definitions() + "\n" + pad))
 
     def _add_amplitude_imports(self, all_imports: list[cst.SimpleStatementLine]) -> None:
         """The amplitude names converted code needs, with every Segment import kept."""
         lines = [x for x in (self.printer.import_line(),) if x] + self._home_lines()
         if self.printer.needs_os and "os" not in self.file_names:
             lines.insert(0, "import os")
+        if lines and self.printer.helpers:
+            lines.append("\n\n" + self.printer.helper_definitions() + "\n")
         if lines:
             self._add_import_lines(all_imports, "\n".join(lines))
 
@@ -477,6 +583,24 @@ def _leftover_names(rw: FileRewrite, parts) -> list[str]:
         elif isinstance(small, cst.ImportFrom) and rw.code(alias.name) not in ("Client", "analytics"):
             out.append(rw.code(alias.name))
     return out
+
+
+def _is_attribute_of(node, value: cst.CSTNode, attr: Optional[str]) -> bool:
+    """node is `value.<attr>` (any attribute when attr is None)."""
+    return isinstance(node, cst.Attribute) and node.value is value and (attr is None or node.attr.value == attr)
+
+
+def _annotation_type(ann: cst.BaseExpression) -> Optional[str]:
+    """str / Optional[str] / str | None -> "string" (likewise int, float, bool)."""
+    if isinstance(ann, cst.Name):
+        return ANNOTATION_TYPES.get(ann.value)
+    if isinstance(ann, cst.Subscript) and isinstance(ann.value, cst.Name) and ann.value.value == "Optional" and len(ann.slice) == 1:
+        inner = ann.slice[0].slice
+        return _annotation_type(inner.value) if isinstance(inner, cst.Index) else None
+    if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
+        sides = [s for s in (ann.left, ann.right) if not (isinstance(s, cst.Name) and s.value == "None")]
+        return _annotation_type(sides[0]) if len(sides) == 1 else None
+    return None
 
 
 def _comments_inside(node: cst.CSTNode) -> list[str]:
