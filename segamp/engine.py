@@ -194,6 +194,8 @@ class Engine:
             for finding in result.findings:
                 if finding.blocks:
                     blocking.setdefault(finding.blocks, []).append((path, finding))
+        for path, finding in _unparsed_uses(results, sources, clients):
+            blocking.setdefault(finding.blocks, []).append((path, finding))
         if not blocking:
             return results
         ctx.blocked = frozenset(blocking)
@@ -298,6 +300,29 @@ class Engine:
         per = self.stats.by_language.setdefault(result.language, {k.value: 0 for k in Kind})
         for finding in result.findings:
             per[finding.kind.value] += 1
+
+
+def _unparsed_uses(results: dict[str, FileResult], sources: dict, clients: dict[str, ClientInfo]):
+    """A file that does not parse may use a client of the project: its calls could not be
+    converted, so the client is left (closure rule). A use is the client's name in a file that
+    names the module the client comes from."""
+    for path, result in results.items():
+        src = sources.get(path)
+        if not (result.error and result.error.startswith("syntax error") and isinstance(src, SourceFile)):
+            continue
+        for key, info in clients.items():
+            origin = info.origin.rpartition(":")[0] if info.origin else ""
+            stem = os.path.splitext(os.path.basename(origin))[0]
+            same_file = origin and os.path.abspath(origin) == os.path.abspath(path)
+            if not info.name or not re.search(rf"\b{re.escape(info.name)}\b", src.text):
+                continue
+            if same_file or (stem and stem not in ("index", "__init__") and re.search(rf"\b{re.escape(stem)}\b", src.text)):
+                line = next((i for i, text in enumerate(src.text.splitlines(), 1)
+                             if re.search(rf"\b{re.escape(info.name)}\b", text)), 1)
+                finding = catalog.make("unparsed-use", line, 1, result.language, blocks=key, name=info.name,
+                                       error=result.error.replace("; left unchanged", ""))
+                finding.path = result.path
+                yield path, finding
 
 
 def detected_text(path: str) -> Optional[str]:
