@@ -81,3 +81,28 @@ def test_check_passes_on_similar_clean_code(tmp_path):
     root = _tree(tmp_path, CLEAN_FILES)
     out = _cli_check(".", cwd=root)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+MOCKS = {
+    "api/tests/test_signup.py": "from unittest import mock\n\n\n@mock.patch(\"segment.analytics.track\")\ndef test_signup(track):\n    assert track\n",
+    "web/src/analytics.test.ts": "import { vi } from 'vitest'\nvi.mock('@segment/analytics-next')\n",
+}
+
+
+@pytest.mark.parametrize("rel", sorted(MOCKS))
+def test_check_fails_on_mock_strings_naming_segment(tmp_path, rel):
+    root = _tree(tmp_path, {rel: MOCKS[rel]})
+    out = _cli_check(".", cwd=root)
+    assert out.returncode == 1, out.stdout
+    assert "segment-reference-left" in out.stdout
+
+
+def test_check_on_a_subfolder_reports_only_that_subfolder(tmp_path):
+    root = _tree(tmp_path, {**SEGMENT_FILES, **CLEAN_FILES})
+    out = _cli_check("ios", cwd=root)
+    assert out.returncode == 1
+    import json
+    paths = {f["path"] for f in json.loads(out.stdout)["files"] if f["findings"]}
+    assert paths and all(p.startswith("ios/") for p in paths), paths
+    clean = _cli_check("android/app/src/main/java/com/shop/Stats.kt", cwd=root)
+    assert clean.returncode == 0, clean.stdout
