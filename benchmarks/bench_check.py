@@ -254,17 +254,17 @@ def breakdown(root: Path) -> None:
         index_t: collections.Counter = collections.Counter()
         analyse_t: collections.Counter = collections.Counter()
         for h in engine.handlers:
-            def timed_index(src, ctx, _orig=h.index, _name=h.name):
+            def timed_index(src, ctx, *rest, _orig=h.index, _name=h.name):
                 s = time.perf_counter()
-                _orig(src, ctx)
+                _orig(src, ctx, *rest)
                 index_t[_name] += time.perf_counter() - s
             h.index = timed_index
         orig_process = engine._process
 
-        def timed_process(entry, src, ctx):
+        def timed_process(entry, src, *rest):
             s = time.perf_counter()
             try:
-                return orig_process(entry, src, ctx)
+                return orig_process(entry, src, *rest)
             finally:
                 analyse_t[entry.handler.name] += time.perf_counter() - s
         engine._process = timed_process

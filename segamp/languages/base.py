@@ -104,5 +104,9 @@ class Handler:
         """Markers learnt in index(): files importing a client module are candidates too."""
         return ()
 
+    def extra_confirm(self, markers: tuple[bytes, ...]) -> Optional["re.Pattern"]:
+        """Optional regex a file with an extra marker must also match (an import of it)."""
+        return None
+
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree: Any = None) -> Analysis:
         raise NotImplementedError

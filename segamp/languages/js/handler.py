@@ -97,6 +97,18 @@ class JavaScriptHandler(Handler):
                       if len(name) >= 4 and name != "default" and ":" not in name and entry.get("t") in ("client", "hook")}
         return tuple(sorted(stems))
 
+    def extra_confirm(self, markers: tuple[bytes, ...]) -> Optional[re.Pattern]:
+        """A file naming a client module or hook must import it: an import clause naming it, or a
+        module specifier ending in it. Prose, URLs and other identifiers that merely contain
+        the word (analyticsUrl, an "analytics" dashboard) stay unparsed."""
+        if not markers:
+            return None
+        alt = b"|".join(re.escape(m) for m in markers)
+        # an import clause holds no quote and no semicolon: the match cannot run into the next statement
+        return re.compile(rb"\bimport\b[^;'\"`]*?\b(?:" + alt + rb")\b[^;'\"`]*?\bfrom\b"
+                          rb"|\bfrom\s*['\"][^'\"\n]*\b(?:" + alt + rb")\b[^'\"\n]*['\"]"
+                          rb"|\brequire\(\s*['\"][^'\"\n]*\b(?:" + alt + rb")\b", re.S)
+
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         analysis = rewrite(self._file(source, ctx, tree), self.language_for(source.path))
         if tree is not None and tree.root_node.has_error and analysis.edits:
