@@ -38,6 +38,9 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     # Amplitude rejects user/device ids shorter than 5 characters by default; Segment did not.
     min_id_length: int = 1
+    # Browser: seed Amplitude's device id and user id at init from the ids analytics.js stored
+    # (ajs_anonymous_id / ajs_user_id), so returning visitors keep their identity.
+    keep_identity: bool = True
     max_file_size: int = 2_000_000
     # The closure rule: a client is migrated only when every use of it converts. partial=True
     # converts what can be converted and leaves TODO notes where a use could not be.

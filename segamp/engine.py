@@ -133,7 +133,8 @@ class Engine:
                 scan.candidates.append(Candidate(item, raw, mode))
                 continue
             scan.others.append(item)
-            if in_scope(item.path, scan.scopes) and any(m in raw for m in item.handler.markers):
+            if in_scope(item.path, scan.scopes) and any(m in raw for m in item.handler.markers) \
+                    and item.handler.names_segment_sdk(item.path):
                 hit = reference_finding(item.handler.name, item.handler.language_for(item.path), raw)
                 if hit is not None:
                     scan.detected[item.path] = (item, hit)
@@ -340,6 +341,8 @@ def _honest(result: FileResult, cand: Candidate) -> None:
     """A file the front end left with no change and no finding, yet naming Segment, is reported:
     check must not call it clean."""
     if result.error or result.changed or any(f.kind in (Kind.MANUAL, Kind.UNSUPPORTED) for f in result.findings):
+        return
+    if not cand.entry.handler.names_segment_sdk(cand.entry.path):
         return
     finding = reference_finding(cand.entry.handler.name, result.language, cand.raw)
     if finding is not None:

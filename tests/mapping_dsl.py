@@ -114,10 +114,10 @@ def value(v: Any) -> str:
                 out.append(f"...{part[1].text}" + ("?" if part[2] else ""))
         return "{" + ", ".join(out) + "}"
     if isinstance(v, P.IdentifySets):
-        return "Identify(" + ", ".join(f"{k}={value(x)}" for k, _, x in v.sets) + ")"
+        return "Identify(" + ", ".join([f"{k}={value(x)}" for k, _, x in v.sets] + [f"-{k}" for k in v.unsets]) + ")"
     if isinstance(v, P.IdentifyCopy):
         text = f"clean({v.expr.text})" if v.sendable else v.expr.text
-        return f"Identify(*{text}{'?' if v.nullable else ''})"
+        return f"Identify(*{text}{'?' if v.nullable else ''}{', null=unset' if v.unset_nulls else ''})"
     raise TypeError(v)
 
 
@@ -137,6 +137,9 @@ def op(o: Any) -> str:
         if o.options:
             args.append(options(o.options))
         return f"track({', '.join(args)})"
+    if isinstance(o, P.TrackOrder):
+        args = [value(o.properties) if o.properties is not None else "-"] + ([options(o.options)] if o.options else [])
+        return f"{o.helper}({', '.join(args)})"
     if isinstance(o, P.IdentifyOp):
         return f"identify({value(o.identify)}" + (f", {options(o.options)}" if o.options else "") + ")"
     if isinstance(o, P.SetUserId):
@@ -156,5 +159,7 @@ def op(o: Any) -> str:
 def show(plan: P.Plan) -> str:
     """'track(...); setUserId(...)' or 'LEAVE', then ' | ' and the non-converted issue ids."""
     head = "LEAVE" if plan.blocked else "; ".join(op(o) for o in plan.ops) or "(remove)"
+    if plan.deliver:
+        head += " + deliver"
     issues = [i.rule for i in plan.issues if i.rule not in ("call-converted", "client-converted")]
     return head + (" | " + ", ".join(issues) if issues else "")

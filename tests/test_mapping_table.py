@@ -14,8 +14,11 @@ from segamp.core import mapping, profiles
 from mapping_dsl import (boolean, call, dynamic_obj, env, fn, name, null, num, obj, s, seg, show, tmpl,
                          undef)
 
-PAGE_CTX = "path: <location.pathname>, referrer: <document.referrer>, search: <location.search>, " \
-           "title: <document.title>, url: <location.href>"
+# analytics.js's page context: path and url by its canonical-link rules (the profile's helper)
+PAGE_CTX = "path: <segmentPageContext().path>, referrer: <document.referrer>, search: <location.search>, " \
+           "title: <document.title>, url: <segmentPageContext().url>"
+# keep_identity: init seeds deviceId/userId from what analytics.js stored (the profile's helper)
+IDENTITY = ", init_device_id: <segmentStoredId('ajs_anonymous_id')>, init_user_id: <segmentStoredId('ajs_user_id')>"
 B, PY = "browser", "python"
 
 ROWS = [
@@ -58,10 +61,22 @@ ROWS = [
     ("track options not literal", B, seg("track", event=s("X"), options={"*": name("opts")}), {}, "LEAVE | options-not-literal"),
     ("track options spread", B, seg("track", event=s("X"), options={"...": name("base")}), {}, "LEAVE | options-spread"),
     ("track null options", B, seg("track", event=s("X"), options={"anonymous_id": null(), "timestamp": undef()}), {}, "track('X')"),
-    ("track callback without args", B, seg("track", event=s("X"), callback=fn(0)), {}, "track('X')"),
-    ("track callback reading ctx", B, seg("track", event=s("X"), callback=fn(1)), {}, "track('X') | callback-argument"),
-    ("track value used: promise result", B, seg("track", event=s("X"), use="value"), {}, "track('X') | promise-result"),
-    ("track awaited: no finding", B, seg("track", event=s("X"), use="await"), {}, "track('X')"),
+    ("track callback without args", B, seg("track", event=s("X"), callback=fn(0)), {}, "track('X') + deliver"),
+    ("track callback reading ctx", B, seg("track", event=s("X"), callback=fn(1)), {}, "track('X') + deliver | callback-argument"),
+    ("track value used: promise result", B, seg("track", event=s("X"), use="value"), {}, "track('X') + deliver | promise-result"),
+    ("track awaited: no finding", B, seg("track", event=s("X"), use="await"), {}, "track('X') + deliver"),
+    ("track Order Completed: the preset", B, seg("track", event=s("Order Completed"), properties=name("order")), {},
+     "order_completed(order)"),
+    ("track Order Completed with options", B, seg("track", event=s("Order Completed"), options={"message_id": s("m-1")}), {},
+     "order_completed(-, {insert_id: 'm-1'})"),
+    ("track other order event: plain", B, seg("track", event=s("Order Placed"), properties=name("order")), {},
+     "track('Order Placed', order)"),
+    ("py track Order Completed unchanged", PY, seg("track", PY, event=s("Order Completed"), options={"user_id": s("u1")}), {},
+     "track('Order Completed', -, {user_id: 'u1'})"),
+    ("track statement: no flush", B, seg("track", event=s("X")), {}, "track('X')"),
+    ("setUserId awaited: nothing to deliver", B, seg("identify", user_id=s("u1"), use="await"), {}, "setUserId('u1')"),
+    ("py track callback: no deliver", PY, seg("track", PY, event=s("X"), options={"user_id": s("u1")}, callback=fn(0)), {},
+     "track('X', -, {user_id: 'u1'})"),
     ("py track user and anonymous ids", PY, seg("track", PY, event=s("Signed Up"), options={"user_id": name("uid"), "anonymous_id": name("anon")}), {},
      "track('Signed Up', -, {user_id: str(uid), device_id: str(anon)})"),
     ("py track star args", PY, seg("track", PY, shape="star:**"), {}, "LEAVE | star-args"),
@@ -79,10 +94,12 @@ ROWS = [
     ("identify traits only", B, seg("identify", traits=obj(("plan", s("pro")))), {}, "identify(Identify(plan='pro'))"),
     ("identify null id + traits", B, seg("identify", user_id=null(), traits=obj(("a", num(1)))), {}, "identify(Identify(a=1))"),
     ("identify run-time traits", B, seg("identify", user_id=s("u1"), traits=name("traits")), {},
-     "identify(Identify(*traits?), {user_id: 'u1'})"),
+     "identify(Identify(*traits?, null=unset), {user_id: 'u1'})"),
     ("identify traits with spread", B, seg("identify", user_id=s("u1"), traits=obj(("...", name("base")), ("a", num(1)))), {},
-     "identify(Identify(*{...base, a: 1}), {user_id: 'u1'})"),
-    ("identify computed keys", B, seg("identify", traits=dynamic_obj("{[k]: v}")), {}, "identify(Identify(*{[k]: v}))"),
+     "identify(Identify(*{...base, a: 1}, null=unset), {user_id: 'u1'})"),
+    ("identify computed keys", B, seg("identify", traits=dynamic_obj("{[k]: v}")), {}, "identify(Identify(*{[k]: v}, null=unset))"),
+    ("identify null trait -> unset", B, seg("identify", user_id=s("u1"), traits=obj(("nick", null()), ("plan", s("pro")))), {},
+     "identify(Identify(plan='pro', -nick), {user_id: 'u1'})"),
     ("identify id only -> setUserId", B, seg("identify", user_id=s("u1")), {}, "setUserId('u1')"),
     ("identify numeric id", B, seg("identify", user_id=num(7)), {}, "setUserId('7')"),
     ("identify id + null traits", B, seg("identify", user_id=s("u1"), traits=null()), {}, "setUserId('u1')"),
@@ -95,13 +112,15 @@ ROWS = [
     ("identify null only", B, seg("identify", user_id=null()), {}, "LEAVE | identify-nothing"),
     ("identify ambiguous", B, seg("identify", ambiguous=name("x")), {}, "LEAVE | identify-ambiguous"),
     ("identify callback", B, seg("identify", user_id=s("u1"), traits=obj(("a", num(1))), callback=fn(0)), {},
-     "identify(Identify(a=1), {user_id: 'u1'})"),
+     "identify(Identify(a=1), {user_id: 'u1'}) + deliver"),
     ("identify integrations block", B, seg("identify", user_id=s("u1"), traits=obj(("a", num(1))), options={"integrations": name("i")}), {},
      "LEAVE | integrations"),
     ("py identify id + traits", PY, seg("identify", PY, user_id=name("uid"), traits=obj(("plan", s("pro")))), {},
      "identify(Identify(plan='pro'), {user_id: str(uid)})"),
     ("py identify anonymous only", PY, seg("identify", PY, traits=obj(("a", num(1))), options={"anonymous_id": s("anon-1")}), {},
      "identify(Identify(a=1), {device_id: 'anon-1'})"),
+    ("py identify null trait kept as set", PY, seg("identify", PY, user_id=s("u1"), traits=obj(("nick", null()))), {},
+     "identify(Identify(nick=null), {user_id: 'u1'})"),
     ("py identify without traits", PY, seg("identify", PY, user_id=s("u1")), {}, "LEAVE | identify-no-traits"),
     ("py identify without ids", PY, seg("identify", PY, traits=obj(("a", num(1)))), {}, "LEAVE | identify-no-ids"),
     ("py identify run-time traits", PY, seg("identify", PY, user_id=s("u1"), traits=name("t")), {},
@@ -130,7 +149,7 @@ ROWS = [
     ("page null name", B, seg("page", name=null(), properties=obj(("a", num(1)))), {},
      f"track('Viewed ', {{{PAGE_CTX}, a: 1}})"),
     ("page props override context", B, seg("page", properties=obj(("path", s("/p")))), {},
-     "track('Viewed ', {referrer: <document.referrer>, search: <location.search>, title: <document.title>, url: <location.href>, path: '/p'})"),
+     f"track('Viewed ', {{referrer: <document.referrer>, search: <location.search>, title: <document.title>, url: <segmentPageContext().url>, path: '/p'}})"),
     ("page name wins over props name", B, seg("page", name=s("Home"), properties=obj(("name", s("x")), ("a", num(1)))), {},
      f"track('Viewed Home', {{{PAGE_CTX}, a: 1, name: 'Home'}})"),
     ("page run-time props", B, seg("page", name=s("P"), properties=name("props")), {},
@@ -145,9 +164,11 @@ ROWS = [
     ("page ambiguous", B, seg("page", ambiguous=name("x")), {}, "LEAVE | page-ambiguous"),
     ("page options", B, seg("page", name=s("H"), options={"timestamp": name("t")}), {"page_context_properties": False},
      "track('Viewed H', {name: 'H'}, {time: ms(t)})"),
-    ("screen name", B, seg("screen", name=s("Cart")), {}, "track('Viewed Cart', {name: 'Cart'})"),
+    ("screen name", B, seg("screen", name=s("Cart")), {}, "track('Viewed Cart')"),
+    ("screen props without name", B, seg("screen", name=s("Cart"), properties=obj(("tab", s("a")))), {},
+     "track('Viewed Cart', {tab: 'a'})"),
     ("screen template config", B, seg("screen", name=s("Cart")), {"screen_event": "Viewed {name} Screen"},
-     "track('Viewed Cart Screen', {name: 'Cart'})"),
+     "track('Viewed Cart Screen')"),
     ("py page no name", PY, seg("page", PY, options={"user_id": s("u1")}), {}, "track('Viewed ', -, {user_id: 'u1'})"),
     ("py page run-time name", PY, seg("page", PY, name=name("n"), options={"user_id": s("u1")}), {},
      "track(`Viewed ${n}`, clean({name: n}), {user_id: 'u1'})"),
@@ -162,7 +183,7 @@ ROWS = [
     ("group no id", B, seg("group"), {}, "LEAVE | group-no-id"),
     ("group traits object first", B, seg("group", group_id=null(), traits=obj(("a", num(1)))), {}, "LEAVE | group-no-id"),
     ("group run-time traits", B, seg("group", group_id=s("g"), traits=name("t")), {},
-     "setGroup('[Segment] Group', 'g'); groupIdentify('[Segment] Group', 'g', Identify(*t?))"),
+     "setGroup('[Segment] Group', 'g'); groupIdentify('[Segment] Group', 'g', Identify(*t?, null=unset))"),
     ("py group with user and message id", PY, seg("group", PY, group_id=s("g"), traits=obj(("a", num(1))),
                                                   options={"user_id": s("u1"), "message_id": s("m1")}), {},
      "setGroup('[Segment] Group', 'g', {user_id: 'u1'}); groupIdentify('[Segment] Group', 'g', Identify(a=1), {user_id: 'u1'})"),
@@ -183,27 +204,39 @@ ROWS = [
     ("unknown method", B, seg("frobnicate"), {}, "LEAVE | unknown-method"),
     # --- clients and keys --------------------------------------------------------------------
     ("load env key", B, seg("load", write_key=env("process.env.NEXT_PUBLIC_SEGMENT_WRITE_KEY!", "NEXT_PUBLIC_SEGMENT_WRITE_KEY")), {},
-     "init(process.env.NEXT_PUBLIC_AMPLITUDE_API_KEY!, {autocapture: False, min_id_length: 1}) | write-key-env-renamed"),
+     f"init(process.env.NEXT_PUBLIC_AMPLITUDE_API_KEY!, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-env-renamed"),
     ("load WRITEKEY spelling", B, seg("load", write_key=env("import.meta.env.VITE_SEGMENT_WRITEKEY", "VITE_SEGMENT_WRITEKEY")), {},
-     "init(import.meta.env.VITE_AMPLITUDE_API_KEY, {autocapture: False, min_id_length: 1}) | write-key-env-renamed"),
+     f"init(import.meta.env.VITE_AMPLITUDE_API_KEY, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-env-renamed"),
     ("load literal key", B, seg("load", write_key=s("abc123")), {},
-     "init('<AMPLITUDE_API_KEY>', {autocapture: False, min_id_length: 1}) | write-key-literal"),
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal"),
     ("load other expression", B, seg("load", write_key=name("config.segmentKey")), {},
-     "init(config.segmentKey, {autocapture: False, min_id_length: 1}) | write-key-expression"),
+     f"init(config.segmentKey, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-expression"),
     ("load api_key_env", B, seg("load", write_key=s("abc")), {"api_key_env": "AMP_KEY"},
-     "init(env(AMP_KEY), {autocapture: False, min_id_length: 1})"),
+     f"init(env(AMP_KEY), {{autocapture: False, min_id_length: 1{IDENTITY}}})"),
     ("load min_id_length 0", B, seg("load", write_key=s("abc")), {"min_id_length": 0},
-     "init('<AMPLITUDE_API_KEY>', {autocapture: False}) | write-key-literal"),
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False{IDENTITY}}}) | write-key-literal"),
+    ("load keep_identity off", B, seg("load", write_key=s("abc")), {"keep_identity": False},
+     "init('<AMPLITUDE_API_KEY>', {autocapture: False, min_id_length: 1}) | write-key-literal"),
     ("load no write key", B, seg("load"), {}, "LEAVE | client-settings"),
     ("load settings not literal", B, seg("load", shape="settings-not-literal"), {}, "LEAVE | client-settings"),
     ("load unknown setting", B, seg("load", write_key=s("k"), settings={"plugins": name("p")}), {},
-     "init('<AMPLITUDE_API_KEY>', {autocapture: False, min_id_length: 1}) | write-key-literal, client-setting-dropped"),
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal, client-setting-dropped"),
     ("load cdnURL ignored", B, seg("load", write_key=s("k"), settings={"cdnURL": s("https://cdn.segment.com")}), {},
-     "init('<AMPLITUDE_API_KEY>', {autocapture: False, min_id_length: 1}) | write-key-literal"),
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal"),
+    ("load cdnURL proxy reported", B, seg("load", write_key=s("k"), settings={"cdnURL": s("https://t.example.com")}), {},
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal, client-setting-dropped"),
+    ("load disableClientPersistence", B, seg("load", write_key=s("k"), options={"disableClientPersistence": boolean(True)}), {},
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1, identity_storage: 'none'{IDENTITY}}}) | write-key-literal"),
+    ("load disableClientPersistence false", B, seg("load", write_key=s("k"), options={"disableClientPersistence": boolean(False)}), {},
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal"),
+    ("load cookie options reported", B, seg("load", write_key=s("k"), options={"cookie": obj(("domain", s("x.com")))}), {},
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal, client-setting-dropped"),
     ("load initialPageview false", B, seg("load", write_key=s("k"), options={"initialPageview": boolean(False)}), {},
-     "init('<AMPLITUDE_API_KEY>', {autocapture: False, min_id_length: 1}) | write-key-literal"),
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal"),
     ("load initialPageview true", B, seg("load", write_key=s("k"), options={"initialPageview": boolean(True)}), {},
-     "init('<AMPLITUDE_API_KEY>', {autocapture: False, min_id_length: 1}) | write-key-literal, initial-pageview"),
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}); track('Viewed ', {{{PAGE_CTX}}}) | write-key-literal"),
+    ("load initialPageview run-time", B, seg("load", write_key=s("k"), options={"initialPageview": name("pv")}), {},
+     f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal, initial-pageview"),
     ("py Client env key", PY, seg("Client", PY, write_key=env('os.environ["SEGMENT_WRITE_KEY"]', "SEGMENT_WRITE_KEY")), {},
      'init(os.environ["AMPLITUDE_API_KEY"], {min_id_length: 1}) | write-key-env-renamed'),
     ("py Client literal key", PY, seg("Client", PY, write_key=s("k")), {}, "init('<AMPLITUDE_API_KEY>', {min_id_length: 1}) | write-key-literal"),
@@ -253,6 +286,25 @@ def test_mapping_row(title, target, segment_call, overrides, expected):
     profile, config = _setup(target, overrides)
     plan = mapping.map_call(segment_call, profile, config)
     assert show(plan) == expected
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_keep_identity_writes_the_stored_id_helper(keep):
+    """keep_identity: the init options call the profile's stored-id reader, which the file gets once."""
+    profile, config = _setup(B, {"keep_identity": keep})
+    assert mapping.map_call(seg("load", write_key=s("k")), profile, config).helpers == (("stored_id",) if keep else ())
+    pageview = seg("load", write_key=s("k"), options={"initialPageview": boolean(True)})
+    assert mapping.map_call(pageview, profile, config).helpers == (("stored_id",) if keep else ()) + ("page_context",)
+    python = mapping.map_call(seg("Client", PY, write_key=s("k")), *_setup(PY, {}))
+    assert python.helpers == () and "init_device_id" not in dict(python.ops[0].options)
+
+
+def test_page_context_helper_only_with_page_context():
+    profile, config = _setup(B, {})
+    assert mapping.map_call(seg("page", name=s("H")), profile, config).helpers == ("page_context",)
+    assert mapping.map_call(seg("screen", name=s("H")), profile, config).helpers == ()
+    profile, config = _setup(B, {"page_context_properties": False})
+    assert mapping.map_call(seg("page", name=s("H")), profile, config).helpers == ()
 
 
 def test_table_size_and_coverage():

@@ -18,10 +18,10 @@ from ..config import Config
 from . import calls as C
 from .calls import Expr, SegmentCall, absent
 from .plan import (
-    LEAVE, REWRITE, CommentOut, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
+    LEAVE, REWRITE, Code, CommentOut, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
     IdentifySets, IdentifyValue, Init, Issue, Lit, Negated, SecondsToMs, Options, Plan, Props, Renamed, Reset, Sendable,
     SetDeviceId, SetGroup,
-    SetConfig, SetUserId, Shutdown, Src, StrId, Track, Value,
+    SetConfig, SetUserId, Shutdown, Src, StrId, Track, TrackOrder, Value,
 )
 from .profiles import Profile
 
@@ -182,7 +182,25 @@ def init_options(profile: Profile, config: Config, mapped: list[tuple[str, Value
         out.append(("min_id_length", Lit(config.min_id_length)))
     seen = {k for k, _ in out}
     out += [(k, v) for k, v in mapped if k not in seen]
+    out += identity_options(profile, config, {k for k, _ in out})
     return tuple(out)
+
+
+def identity_options(profile: Profile, config: Config, taken=frozenset()) -> list[tuple[str, Value]]:
+    """keep_identity: Segment's destination sent device_id = anonymousId, so a returning visitor
+    keeps the ids analytics.js stored (and a logged-in user stays identified) after the release."""
+    stored = profile.get("stored_identity", {})
+    if not config.keep_identity or not stored.get("read"):
+        return []
+    return [(k, Code(stored["read"].replace("{key}", key))) for k, key in stored.get("keys", {}).items()
+            if k not in taken]
+
+
+def init_helpers(profile: Profile, options) -> tuple[str, ...]:
+    """The profile helpers the init options call (the identity reader, see identity_options)."""
+    stored = profile.get("stored_identity", {})
+    reads = {v for _, v in identity_options(profile, Config(keep_identity=True))}
+    return tuple(stored.get("helpers", ())) if any(v in reads for _, v in options) else ()
 
 
 def _map_setting(name: str, expr: Expr, table: dict) -> tuple[Optional[tuple[str, Value]], list[Issue]]:
@@ -205,6 +223,11 @@ def _map_setting(name: str, expr: Expr, table: dict) -> tuple[Optional[tuple[str
             return ("server_zone", Lit(zone)), []
         value, issues = host_value(expr)
         return ((field, value) if value is not None else None), issues
+    if how == "when_true":   # a switch whose `true` is one Amplitude value, `false` the default
+        if expr.kind == C.BOOL:
+            return ((field, Lit(rule["value"])) if expr.value else None), []
+        return None, [_issue("client-setting-dropped", expr, note=True, setting=name,
+                             help=f"set {field} to {rule['value']!r} where this is true")]
     if how == "not":
         if expr.kind == C.BOOL:
             return (field, Lit(not expr.value)), []
@@ -236,21 +259,35 @@ def map_client(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         issues += more
         if pair is not None:
             mapped.append(pair)
+    at_load: list = []   # operations right after init (what Segment sent when it loaded)
+    page_helpers: tuple[str, ...] = ()
     for name, expr in call.options.items():
         if table.get("load_options", {}).get(name) == "initial_pageview":
-            if expr.kind == C.BOOL and expr.value is False:
-                continue  # what Amplitude does with autocapture off
+            if expr.kind == C.BOOL:
+                # true: analytics.js sent page() at load, so the client sends the same page event
+                if expr.value:
+                    page = map_page(SegmentCall("page", call.sdk), profile, config)
+                    at_load += page.ops
+                    page_helpers = page.helpers
+                continue
             issues.append(_issue("initial-pageview", expr, note=True,
                                  event=repr(event_name(config.page_event, None, None).value)))
+        elif isinstance(table.get("load_options", {}).get(name), dict):
+            pair, more = _map_setting(name, expr, table["load_options"])
+            issues += more
+            mapped += [pair] if pair is not None else []
         else:
             issues.append(_issue("client-setting-dropped", expr, note=True, setting=name,
                                  help="see the Amplitude SDK's init options"))
     issues.append(_issue("client-converted", target=profile.package))
     # fields the target's constructor does not take are set on the configuration after it
     after = set(profile.get("after_init_fields", ()))
-    ops: list = [Init(key, init_options(profile, config, [m for m in mapped if m[0] not in after]))]
+    options = init_options(profile, config, [m for m in mapped if m[0] not in after])
+    helpers = tuple(dict.fromkeys(init_helpers(profile, options) + page_helpers))
+    ops: list = [Init(key, options)]
     ops += [SetConfig(name, value) for name, value in mapped if name in after]
-    return Plan(REWRITE, ops, issues, use=call.use, returns=profile.returns)
+    ops += at_load
+    return Plan(REWRITE, ops, issues, use=call.use, returns=profile.returns, helpers=helpers)
 
 
 # --- event options ----------------------------------------------------------------------------
@@ -352,11 +389,13 @@ def map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         plan.issues.append(_issue("call-converted", method=method, target=_describe(plan)))
         plan.issues += _result_issues(call, profile)
         plan.callback = call.callback
+        plan.deliver = _waited_on(call, profile) and plan.returns == "promise"
     return plan
 
 
 def _describe(plan: Plan) -> str:
-    names = {Track: "track", IdentifyOp: "identify", SetUserId: "setUserId", SetDeviceId: "setDeviceId",
+    names = {Track: "track", TrackOrder: "track('Order Completed') + track('Product Purchased') per product",
+             IdentifyOp: "identify", SetUserId: "setUserId", SetDeviceId: "setDeviceId",
              SetGroup: "setGroup", GroupIdentify: "groupIdentify", Reset: "reset", Flush: "flush",
              Shutdown: "shutdown", Init: "init", CommentOut: "comment"}
     out = []
@@ -366,6 +405,13 @@ def _describe(plan: Plan) -> str:
             text += f"({op.event.value!r})"
         out.append(text)
     return " + ".join(out)
+
+
+def _waited_on(call: SegmentCall, profile: Profile) -> bool:
+    """Segment resolved an awaited call or ran its callback once the event was delivered;
+    Amplitude resolves at its next flush (1 s later by default) unless the call flushes."""
+    return bool(profile.get("flush_waited_calls", False)) and (
+        call.callback is not None or call.use in (C.AWAITED, C.CHAINED, C.VALUE))
 
 
 def _result_issues(call: SegmentCall, profile: Profile) -> list[Issue]:
@@ -387,16 +433,27 @@ def map_track(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         return _leave(*issues)
     props = call.args.get("properties")
     plan_props = None if absent(props) else sendable(Src(props), props, profile)
+    order = profile.get("order_completed", {})
+    if order and event.kind == C.STRING and event.value == order.get("event"):
+        # the Actions destination's "Order Completed Calls" preset: revenue on the order, then
+        # one "Product Purchased" per product (segment-destination.md §6)
+        return Plan(REWRITE, [TrackOrder(order["helper"], plan_props, options)], issues, returns=profile.returns,
+                    helpers=(order["helper"],))
     return Plan(REWRITE, [Track(Src(event), plan_props, options)], issues, returns=profile.returns)
 
 
 def identify_value(traits: Expr, profile: Profile) -> Optional[IdentifyValue]:
     """Every trait, whether known now or only at run time; None when there are none."""
+    # Segment's $set {k: null} cleared k; Amplitude drops set(k, null), so the profile may say unset(k)
+    unset = profile.get("null_traits", "set") == "unset"
     if traits.kind == C.OBJECT and traits.entries is not None and all(e.key is not None for e in traits.entries):
         if not traits.entries:
             return None
-        return IdentifySets(tuple((e.key, e, sendable(Src(e.value), e.value, profile)) for e in traits.entries))
-    return IdentifyCopy(traits, nullable=traits.kind != C.OBJECT, sendable=bool(profile.get("sendable_values", False)))
+        nulls = tuple(e.key for e in traits.entries if unset and e.value.kind == C.NULL)
+        return IdentifySets(tuple((e.key, e, sendable(Src(e.value), e.value, profile)) for e in traits.entries
+                                  if e.key not in nulls), nulls)
+    return IdentifyCopy(traits, nullable=traits.kind != C.OBJECT, sendable=bool(profile.get("sendable_values", False)),
+                        unset_nulls=unset)
 
 
 def map_identify(call: SegmentCall, profile: Profile, config: Config) -> Plan:
@@ -444,9 +501,12 @@ def page_properties(call: SegmentCall, profile: Profile, config: Config) -> Opti
             parts += [("entry", e) for e in props.entries if e.key not in given]
         else:
             parts.append(("spread", props, props.kind != C.OBJECT))
-    for key, expr in (("name", name), ("category", category)):
-        if not absent(expr):
-            parts.append(("key", key, Src(expr)))
+    # analytics.js put name/category into page() properties only; its screen() kept the
+    # properties as given (the profile says which the target's Segment source did)
+    if call.method == "page" or profile.get("screen_name_property", True):
+        for key, expr in (("name", name), ("category", category)):
+            if not absent(expr):
+                parts.append(("key", key, Src(expr)))
     return Props(tuple(parts)) if parts else None
 
 
@@ -456,7 +516,6 @@ def _page_values_sendable(call: SegmentCall) -> bool:
 
 
 def _code(text: str) -> Value:
-    from .plan import Code
     return Code(text)
 
 
@@ -470,7 +529,9 @@ def map_page(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     props = page_properties(call, profile, config)
     if props is not None and not _page_values_sendable(call):
         props = sendable(props, None, profile)
-    return Plan(REWRITE, [Track(event, props, options)], issues, returns=profile.returns)
+    # the page context code calls the profile's helpers (analytics.js's canonical-link rules)
+    helpers = tuple(profile.get("page_context_helpers", ())) if call.method == "page" and config.page_context_properties else ()
+    return Plan(REWRITE, [Track(event, props, options)], issues, returns=profile.returns, helpers=helpers)
 
 
 def map_group(call: SegmentCall, profile: Profile, config: Config) -> Plan:
@@ -580,4 +641,15 @@ def rules_in_force(sdk: str, profile: Profile, config: Config) -> list[tuple[str
         ("options", "anonymousId→device_id, userId→user_id, timestamp→time (ms), messageId→insert_id, "
                     "context.ip→ip, context.locale→language; integrations → call left + finding"),
     ]
+    stored = profile.get("stored_identity", {}).get("keys", {})
+    if stored:
+        rows.append(("identity", "init seeds " + ", ".join(f"{profile.field_name(k) or k} from {v}" for k, v in stored.items())
+                     if config.keep_identity else "off (keep_identity = false)"))
+    if profile.get("null_traits") == "unset":
+        rows.append(("null trait", "unset(k)"))
+    if profile.get("order_completed"):
+        rows.append((f"track({profile.get('order_completed')['event']!r})",
+                     "the order with revenue fields + one 'Product Purchased' per product"))
+    if profile.get("flush_waited_calls"):
+        rows.append(("awaited / callback calls", "flushed, so they resolve on delivery"))
     return rows

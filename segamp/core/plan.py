@@ -94,17 +94,21 @@ class Props:
 
 @dataclass(frozen=True)
 class IdentifySets:
-    """new Identify().set(k, v)... for traits known now. sets: (key, Entry or None, Value)."""
+    """new Identify().set(k, v)... for traits known now. sets: (key, Entry or None, Value).
+    unsets: keys whose trait is null: Identify.unset(k) (Segment's $set {k: null} cleared it)."""
     sets: tuple[tuple[str, Optional[Entry], "Value"], ...]
+    unsets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class IdentifyCopy:
     """Traits known only at run time: copy every entry into an Identify (never dropped).
-    sendable: each value as Segment's clean() sent it (see Sendable)."""
+    sendable: each value as Segment's clean() sent it (see Sendable).
+    unset_nulls: a null value unsets the property instead of being dropped."""
     expr: Expr
     nullable: bool
     sendable: bool = False
+    unset_nulls: bool = False
 
 
 Value = Union[Src, Lit, Code, StrId, EpochMs, Sendable, Negated, SecondsToMs, Renamed, EnvVar, EventName, Props]
@@ -131,6 +135,16 @@ class SetConfig:
 class Track:
     event: Value
     properties: Optional[Value] = None
+    options: Options = ()
+
+
+@dataclass(frozen=True)
+class TrackOrder:
+    """track('Order Completed', ...) as Segment's Amplitude (Actions) destination sent it (its
+    logPurchase preset): the order with its revenue fields, then one 'Product Purchased' per
+    product. Spelled as a call of the target profile's helper `helper` (see Plan.helpers)."""
+    helper: str
+    properties: Optional["Value"] = None
     options: Options = ()
 
 
@@ -186,7 +200,7 @@ class CommentOut:
     message: str
 
 
-Op = Union[Init, SetConfig, Track, IdentifyOp, SetUserId, SetDeviceId, SetGroup, GroupIdentify, Reset, Flush, Shutdown, CommentOut]
+Op = Union[Init, SetConfig, Track, TrackOrder, IdentifyOp, SetUserId, SetDeviceId, SetGroup, GroupIdentify, Reset, Flush, Shutdown, CommentOut]
 
 
 # --- findings the mapping raises ------------------------------------------------------------
@@ -215,6 +229,12 @@ class Plan:
     callback: Optional[Expr] = None   # call it after the last op resolves
     use: str = "statement"            # copied from the SegmentCall: how the value is read
     returns: str = "void"             # what the last op returns in the target: "promise" | "void"
+    # target-profile helper functions ([helpers.<name>]) the ops' Code values call: written once
+    # into the file that holds them
+    helpers: tuple[str, ...] = ()
+    # someone waits for the call (awaited, chained, kept, or a callback): send it now rather
+    # than at the next scheduled flush, as Segment resolved on delivery
+    deliver: bool = False
 
     @property
     def blocked(self) -> bool:

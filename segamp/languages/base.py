@@ -104,6 +104,11 @@ class Handler:
         """Markers learnt in index(): files importing a client module are candidates too."""
         return ()
 
+    def names_segment_sdk(self, path: str) -> bool:
+        """Does a Segment-looking reference in this file name Segment's SDK? A module may say
+        no (a project package that shadows the SDK's name), so the detector does not flag it."""
+        return True
+
     def extra_confirm(self, markers: tuple[bytes, ...]) -> Optional["re.Pattern"]:
         """Optional regex a file with an extra marker must also match (an import of it)."""
         return None

@@ -187,8 +187,7 @@ PROGRAMS: dict[str, Program] = {
 
     "identify_null_trait": Program({"app.js": LOAD + _p('''
         analytics.identify('user-null-1', { nickname: null, plan: 'pro' })
-    ''')}, xfail="issue 9 item 3: a null trait is dropped by Identify.set(k, null): Segment's $set cleared "
-                 "`nickname`, Amplitude's $identify carries only {plan}"),
+    ''')}),
 
     "page_named_and_categorized": Program({"app.js": LOAD + _p('''
         analytics.page('Home')
@@ -202,15 +201,11 @@ PROGRAMS: dict[str, Program] = {
         ''')},
         url="https://shop.example.com/products/42?color=blue#reviews",
         head='<link rel="canonical" href="https://shop.example.com/p/blue-shoes">',
-        check=_page_context,
-        xfail="issue 9 item 5: the rewritten page event reads location.href/pathname: url keeps the "
-              "#fragment and ignores <link rel=canonical> (Segment: url/path from the canonical link)"),
+        check=_page_context),
 
     "screen": Program({"app.js": LOAD + _p('''
         analytics.screen('Settings', { tab: 'privacy' })
-    ''')}, xfail="not in issue 9 (new): screen(name, props) became track('Viewed {name}', {...props, name}): "
-                 "analytics.js sent properties {tab} without name, and the Actions destination passed them "
-                 "as they were, so the rewrite adds event_properties.name"),
+    ''')}),
 
     "group_with_traits": Program({"app.js": LOAD + _p('''
         analytics.identify('user-grp-1')
@@ -265,9 +260,7 @@ PROGRAMS: dict[str, Program] = {
         const t0 = performance.now()
         await analytics.track('Timed Click', { n: 1 })
         globalThis.__report('latency_ms', performance.now() - t0)
-    ''')}, flush_ms=None, check=_latency,
-        xfail="issue 9 item 6: `await track(...)` became `await track(...).promise`, which resolves at "
-              "the next flush (flushIntervalMillis, 1 s by default) instead of on delivery"),
+    ''')}, flush_ms=None, check=_latency),
 
     "returning_visitor": Program(
         {"app.js": LOAD + _p('''
@@ -275,17 +268,25 @@ PROGRAMS: dict[str, Program] = {
         ''')},
         local_storage={"ajs_anonymous_id": json.dumps("anon-returning-7"), "ajs_user_id": json.dumps("user-returning-7")},
         cookies=["ajs_anonymous_id=anon-returning-7; path=/", "ajs_user_id=user-returning-7; path=/"],
-        known_device_ids=("anon-returning-7",),
-        xfail="issue 9 item 7: identity does not continue: Segment sent the stored ajs_anonymous_id / "
-              "ajs_user_id, Amplitude a new device id and no user id"),
+        known_device_ids=("anon-returning-7",)),
+
+    "load_settings": Program({"app.js": _p('''
+        import { AnalyticsBrowser } from '@segment/analytics-next'
+
+        export const analytics = AnalyticsBrowser.load(
+          { writeKey: process.env.SEGMENT_WRITE_KEY, cdnURL: 'https://cdn.segment.com' },
+          { disableClientPersistence: true },
+        )
+        analytics.identify('user-nopersist-1', { plan: 'free' })
+        analytics.track('Private Mode')
+    ''')}),
 
     "initial_pageview": Program({"app.js": _p('''
         import { AnalyticsBrowser } from '@segment/analytics-next'
 
         export const analytics = AnalyticsBrowser.load({ writeKey: process.env.SEGMENT_WRITE_KEY }, { initialPageview: true })
         analytics.track('Landed')
-    ''')}, xfail="issue 9 item 8: initialPageview: true sent a page view at load; the rewrite sends none "
-                 "(a manual TODO instead)"),
+    ''')}),
 
     "order_completed": Program({"app.js": LOAD + _p('''
         analytics.track('Order Completed', {
@@ -297,8 +298,17 @@ PROGRAMS: dict[str, Program] = {
             { productId: 'p-2', sku: 'SKU-2', name: 'Sock', price: 2.5, quantity: 1 },
           ],
         })
-    ''')}, xfail="issue 9 item 10: Order Completed: the destination set revenue/revenueType on the event and "
-                 "sent one Product Purchased per product; the rewrite sends a plain track"),
+    ''')}),
+
+    "order_completed_with_ids": Program({"app.js": LOAD + _p('''
+        await analytics.track('Order Completed', {
+          orderId: 'ord-2',
+          price: 10,
+          quantity: 3,
+          productId: 'p-9',
+          products: [{ productId: 'p-9', price: 10, quantity: 3, revenueType: 'Refund' }, 'not-an-object'],
+        }, { userId: 'user-order-2', messageId: 'msg-order-2' })
+    ''')}),
 
     "snippet_global_in_module": Program(
         {"app.js": _p('''

@@ -408,6 +408,71 @@ PROGRAMS: dict[str, tuple[dict[str, str], str, dict]] = {
         sending.flush()
         silent.flush()
     ''')}, "main.py", {}),
+
+    "one_line_suites_and_empty_options": ({"main.py": _p('''
+        import os
+        import segment.analytics as analytics
+
+        analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+        analytics.host = os.environ["SEGMENT_HOST"]
+
+
+        def checkout(user_id, total, first_order=False):
+            if first_order: analytics.track(user_id, "First Order", {"total": total}, context={}, integrations={})
+            analytics.track(user_id, "Order Completed", {"total": total}); analytics.identify(user_id, {"orders": 1}, integrations={})
+            for step in ("cart", "pay"): analytics.page(user_id, name=step)
+
+
+        checkout("user-1", 12, first_order=True)
+        checkout("user-2", 30)
+        analytics.flush()
+    ''')}, "main.py", {}),
+
+    "comments_and_multiline_arguments": ({"main.py": _p('''
+        import os
+        import segment.analytics as analytics
+
+        analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+        analytics.host = os.environ["SEGMENT_HOST"]
+
+
+        def checkout(user_id, cart):
+            if cart:
+                analytics.track(
+                    user_id,  # the buyer
+                    "Order Completed",
+                    {
+                        "total": 12,  # in cents
+                        "items": [
+                            "sku-1",
+                            "sku-2",
+                        ],
+                    },
+                    # no context
+                )
+
+
+        checkout("user-1", ["sku-1"])
+        analytics.flush()
+    ''')}, "main.py", {}),
+
+    "flush_passed_as_a_function": ({"main.py": _p('''
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        import segment.analytics as analytics
+        from segment.analytics import Client
+
+        analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+        analytics.host = os.environ["SEGMENT_HOST"]
+        worker = Client(os.environ["SEGMENT_WRITE_KEY"], host=os.environ["SEGMENT_HOST"])
+
+        analytics.track("user-1", "Module Event")
+        worker.track("user-2", "Worker Event")
+        with ThreadPoolExecutor() as executor:
+            executor.submit(analytics.flush).result()
+            executor.submit(worker.flush).result()
+    ''')}, "main.py", {}),
 }
 
 

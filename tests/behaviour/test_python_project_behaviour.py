@@ -50,6 +50,16 @@ DRIVERS = {
         settings.analytics.{drain}()
     ''', 'settings.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
         'settings.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_imported_functions": ('''
+        from app import conf
+        {setup}
+        from app.views import signup
+        signup("user-1", "pro")
+        signup(42, None)
+        conf.drain()
+        conf.analytics.{drain}()
+    ''', 'conf.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'conf.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
 }
 
 

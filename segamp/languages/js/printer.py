@@ -18,7 +18,7 @@ from ...core.notes import MARK, Notes
 from ...core.plan import (
     Code, CommentOut, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
     Init, Issue, Lit, Negated, Plan, Props, Renamed, Reset, SecondsToMs, SetDeviceId, SetGroup, SetUserId,
-    Src, StrId, Track,
+    Src, StrId, Track, TrackOrder,
 )
 from ...core.profiles import Profile
 from ...model import Analysis, Edit, Finding
@@ -28,7 +28,7 @@ from .syntax import Node, enclosing_statement, import_locals, import_source, pat
 
 IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 # the Amplitude client method each operation is spelled with (op_text)
-OP_METHODS = {Track: "track", IdentifyOp: "identify", SetGroup: "setGroup", GroupIdentify: "groupIdentify",
+OP_METHODS = {Track: "track", TrackOrder: "track", IdentifyOp: "identify", SetGroup: "setGroup", GroupIdentify: "groupIdentify",
               SetUserId: "setUserId", SetDeviceId: "setDeviceId", Reset: "reset", Flush: "flush"}
 PROMISE, VOID = "promise", "void"
 
@@ -51,6 +51,7 @@ class Printer:
         self.left_calls: set[int] = set()                # calls the mapping left as they are
         # destructuring patterns of client methods -> the Amplitude methods their calls now use
         self.patterns: dict[int, set[str]] = {}
+        self.helpers: set[str] = set()                   # profile helpers the output calls
 
     # --- the file's style ----------------------------------------------------------------------
     def _quote_style(self) -> str:
@@ -213,13 +214,17 @@ class Printer:
         ctor = f"new {self.ns}.Identify()"
         if isinstance(value, IdentifyCopy):
             text = value.expr.text + (" ?? {}" if value.nullable else "")
-            return f"Object.entries({text}).reduce((identify, [key, value]) => identify.set(key, value), {ctor})"
-        sets = [(self._trait_key(key, entry), self.value(v)) for key, entry, v in value.sets]
-        one_line = ctor + "".join(f".set({k}, {v})" for k, v in sets)
+            body = "identify.set(key, value)"
+            if value.unset_nulls:
+                body = f"value === null ? identify.unset(key) : {body}"
+            return f"Object.entries({text}).reduce((identify, [key, value]) => {body}, {ctor})"
+        calls = [f".set({self._trait_key(key, entry)}, {self.value(v)})" for key, entry, v in value.sets]
+        calls += [f".unset({self.q(key)})" for key in value.unsets]
+        one_line = ctor + "".join(calls)
         if len(one_line) + len(indent) <= 100 and "\n" not in (source.text if source else one_line):
             return one_line
         pad = indent + "  "
-        return ctor + "".join(f"\n{pad}.set({k}, {v})" for k, v in sets)
+        return ctor + "".join(f"\n{pad}{c}" for c in calls)
 
     def _trait_key(self, key: str, entry) -> str:
         written = entry.key_text if entry is not None else ""
@@ -236,6 +241,12 @@ class Printer:
             elif opts:
                 parts.append("undefined")
             return f"{recv}track({', '.join(parts + ([opts] if opts else []))})", PROMISE
+        if isinstance(op, TrackOrder):   # the profile's helper, given the client to track on
+            client = recv[:-2] if recv.endswith("?.") else recv[:-1] if recv else "{ track }"
+            opts = self.options(op.options)
+            props = self.value(op.properties, indent) if op.properties is not None else ("undefined" if opts else "")
+            args = [client] + ([props] if props else []) + ([opts] if opts else [])
+            return self.call_text(self.profile.get("helpers")[op.helper]["name"], args, indent), PROMISE
         if isinstance(op, IdentifyOp):
             opts = self.options(op.options)
             parts = [self.identify(op.identify, indent + "  ", seg.args.get("traits"))] + ([opts] if opts else [])
@@ -261,19 +272,19 @@ class Printer:
             return f"{recv}flush()", PROMISE
         if isinstance(op, Init):
             client = recv[:-2] if recv.endswith("?.") else recv[:-1]
-            return self.init_call(client, op), self.profile.returns
+            return self.init_call(client, op, indent), self.profile.returns
         raise TypeError(f"no JS spelling for {op!r}")
 
-    def init_args(self, op: Init) -> str:
-        opts = self.object_text([(self.profile.field_name(k) or k, self.value(v)) for k, v in op.options])
+    def init_args(self, op: Init, indent: Optional[str] = None) -> str:
+        opts = self.object_text([(self.profile.field_name(k) or k, self.value(v)) for k, v in op.options], indent)
         key = self.value(op.key)
         if self.profile.get("init_args") == "key_user_options":
             return f"{key}, undefined, {opts}"
         return f"{key}, {opts}"
 
-    def init_call(self, client: str, op: Init) -> str:
+    def init_call(self, client: str, op: Init, indent: Optional[str] = None) -> str:
         self.needs_ns = True
-        return self.profile.get("init").format(client=client, args=self.init_args(op))
+        return self.profile.get("init").format(client=client, args=self.init_args(op, indent))
 
     def create(self) -> str:
         self.needs_ns = True
@@ -301,23 +312,30 @@ class Printer:
             self.report_issues(plan.issues, site.node, blocks=blocks)
             self.left_calls.add(site.node.id)
             return
+        self.helpers.update(plan.helpers)
         if plan.ops and isinstance(plan.ops[0], CommentOut):
             if not self.comment_out(site.node, plan.ops[0].message):
                 self.report_issues(plan.issues, site.node, force_note=True)
                 return
-        elif seg.method == "track" and len(plan.ops) == 1 and isinstance(plan.ops[0], Track):
+        elif seg.method == "track" and len(plan.ops) == 1 and isinstance(plan.ops[0], Track) and not plan.deliver:
             self.track_in_place(seg, plan, plan.ops[0])
         else:
             indent = self.indent_of(site.node)
             recv = self.recv(site)
-            self.emit(site, plan, [self.op_text(op, recv, indent, seg) for op in plan.ops])
+            if plan.deliver and pattern is not None:
+                self.patterns[pattern].add("flush")
+            self.emit(site, plan, [self.op_text(op, recv, indent, seg) for op in plan.ops], recv)
         self.report_issues(plan.issues, site.node)
 
-    def emit(self, site: Site, plan: Plan, ops: list[tuple[str, str]]) -> None:
+    def emit(self, site: Site, plan: Plan, ops: list[tuple[str, str]], recv: str = "") -> None:
         """Replace the call with ops [(code, returns)]: one expression, statements, or a sequence."""
         node = site.node
         last_code, last_ret = ops[-1]
-        if plan.callback is not None:
+        if plan.deliver and last_ret == PROMISE:
+            last_code, last_ret = self.delivered(node, plan, last_code, recv), "thenable"
+        if plan.callback is not None and last_ret == "thenable":
+            last_code = f"{last_code}.then({plan.callback.text})"
+        elif plan.callback is not None:
             cb = plan.callback.text
             last_code = f"{last_code}.promise.then({cb})" if last_ret == PROMISE else f"Promise.resolve({last_code}).then({cb})"
             last_ret = "thenable"
@@ -340,6 +358,15 @@ class Printer:
             self.edit(wrapped.start_byte, wrapped.end_byte, sep.join(codes))
         else:
             self.edit(node.start_byte, node.end_byte, "(" + ", ".join(codes) + ")")
+
+    def delivered(self, node: Node, plan: Plan, code: str, recv: str) -> str:
+        """The call's promise, with a flush so that it resolves on delivery (plan.deliver); its
+        Result stays the value unless the await discards it."""
+        out = f"Promise.all([{code}.promise, {recv}flush().promise])"
+        awaited = node.parent if node.parent is not None and node.parent.type == "await_expression" else None
+        discarded = plan.callback is None and awaited is not None and awaited.parent is not None and \
+            awaited.parent.type == "expression_statement"
+        return out if discarded else out + ".then(([result]) => result)"
 
     def track_in_place(self, seg: SegmentCall, plan: Plan, op: Track) -> None:
         """track keeps its shape, so only what differs is edited: comments inside the call stay."""
@@ -421,6 +448,7 @@ class Printer:
             self.report_issues(plan.issues, call, blocks=blocks)
             return
         init: Init = plan.ops[0]
+        self.helpers.update(plan.helpers)
         decl = call.parent
         while decl is not None and decl.type in ("parenthesized_expression", "non_null_expression", "as_expression"):
             decl = decl.parent
@@ -433,14 +461,22 @@ class Printer:
             name = self.jf.text(decl.child_by_field_name("name"))
             self.edit(call.start_byte, call.end_byte, self.create())
             semi = ";" if self.semi else ""
-            self.edit(holder.end_byte, holder.end_byte, f"\n{self.indent_of(holder)}{self.init_call(name, init)}{semi}")
+            pad = "\n" + self.indent_of(holder)
+            lines = [self.init_call(name, init, self.indent_of(holder))] + self._at_load(plan, name + ".", self.indent_of(holder), seg)
+            self.edit(holder.end_byte, holder.end_byte, "".join(f"{pad}{line}{semi}" for line in lines))
         elif decl is not None and decl.type == "arrow_function" and decl.child_by_field_name("body") == call:
+            rest = "".join(f"{line}; " for line in self._at_load(plan, "client.", "", seg))
             self.edit(call.start_byte, call.end_byte,
-                      f"{{ const client = {self.create()}; {self.init_call('client', init)}; return client }}")
+                      f"{{ const client = {self.create()}; {self.init_call('client', init)}; {rest}return client }}")
         else:  # an expression position (class field, argument)
+            rest = "".join(f"{line}; " for line in self._at_load(plan, "client.", "", seg))
             self.edit(call.start_byte, call.end_byte,
-                      f"(() => {{ const client = {self.create()}; {self.init_call('client', init)}; return client; }})()")
+                      f"(() => {{ const client = {self.create()}; {self.init_call('client', init)}; {rest}return client; }})()")
         self.report_issues(plan.issues, call)
+
+    def _at_load(self, plan: Plan, recv: str, indent: str, seg: SegmentCall) -> list[str]:
+        """The operations after init (an initial page view), as calls on the new client."""
+        return [self.op_text(op, recv, indent, seg)[0] for op in plan.ops[1:] if isinstance(op, Track)]
 
     def print_new(self, node: Node) -> None:
         """new AnalyticsBrowser(): the client, not loaded yet (its load() becomes init())."""
@@ -469,6 +505,21 @@ class Printer:
 
     def flush_notes(self) -> None:
         self.analysis.edits += self.notes.edits()
+        self.write_helpers()
+
+    def write_helpers(self) -> None:
+        """The profile's helper functions the output calls, once, at the end of the file (a
+        function declaration is hoisted, so every call above it sees it)."""
+        data = self.src.data
+        texts = []
+        for name in sorted(self.helpers):
+            text = self.profile.get("helpers")[name]["ts" if self.jf.typescript else "js"]
+            declared = re.search(r"function\s+([\w$]+)", text)
+            if not (declared and re.search(rb"function\s+" + re.escape(declared.group(1).encode()) + rb"\b", data)):
+                texts.append(text)
+        if texts:
+            lead = "\n" if data.endswith(b"\n") or not data else "\n\n"
+            self.analysis.edits.append(Edit(len(data), len(data), lead + "\n".join(texts)))
 
     # --- imports -------------------------------------------------------------------------------
     def _still_referenced(self, name: str, skip: tuple[int, int]) -> bool:

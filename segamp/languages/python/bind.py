@@ -43,6 +43,8 @@ SEG_MODULES = {"segment.analytics"}
 LEGACY_MODULES = {"analytics"}
 CLIENT_CLASSES = {"segment.analytics.Client", "segment.analytics.client.Client"}
 LEGACY_CLIENT_CLASSES = {"analytics.Client", "analytics.client.Client"}
+# the module's functions that act on its default client (`from segment.analytics import track`)
+SEG_FUNCTIONS = {"track", "identify", "group", "page", "screen", "alias", "flush", "join", "shutdown"}
 
 
 def module_key(path: str) -> str:
@@ -64,9 +66,16 @@ def dotted_module(path: str) -> str:
 
 def own_analytics_module(path: str) -> bool:
     """Is a project module named `analytics` importable next to this file (or in a parent)?"""
+    return own_package(path, "analytics")
+
+
+def own_package(path: str, name: str) -> bool:
+    """Is a project module or package `name` importable next to this file (or in a parent)?
+    Then `import name` is the project's own code (a `segment` package for customer
+    segmentation), not the Segment SDK."""
     folder = os.path.dirname(os.path.abspath(path))
     for _ in range(12):
-        if os.path.isfile(os.path.join(folder, "analytics.py")) or os.path.isfile(os.path.join(folder, "analytics", "__init__.py")):
+        if os.path.isfile(os.path.join(folder, name + ".py")) or os.path.isfile(os.path.join(folder, name, "__init__.py")):
             return True
         parent = os.path.dirname(folder)
         if parent == folder:
@@ -85,6 +94,7 @@ class Facts:
     spans: Any
     legacy_ok: bool
     source: Any = None
+    own_segment: bool = False   # a project package `segment` shadows the SDK here
     # what other files may import: name -> raw client key
     global_clients: dict[str, str] = field(default_factory=dict)
     factories: dict[str, str] = field(default_factory=dict)
@@ -125,6 +135,7 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
     text = source.text
     if re.search(r"^\s*(import analytics\b|from analytics\b)", text, re.M) and not own_analytics_module(source.path):
         facts.legacy_ok = legacy_evidence or bool(re.search(r"^\s*analytics\.write_key\s*=", text, re.M))
+    facts.own_segment = own_package(source.path, "segment")
     binder = Binder(facts, ctx, source.path)
     facts.binder = binder
     binder.scan()
@@ -154,8 +165,9 @@ class Binder:
         self.f = facts
         self.ctx = ctx
         self.path = path
-        self.seg_modules = SEG_MODULES | (LEGACY_MODULES if facts.legacy_ok else set())
-        self.client_classes = CLIENT_CLASSES | (LEGACY_CLIENT_CLASSES if facts.legacy_ok else set())
+        own = facts.own_segment
+        self.seg_modules = (set() if own else SEG_MODULES) | (LEGACY_MODULES if facts.legacy_ok else set())
+        self.client_classes = (set() if own else CLIENT_CLASSES) | (LEGACY_CLIENT_CLASSES if facts.legacy_ok else set())
         self.functions: dict[str, cst.FunctionDef] = {}
         self.classes: dict[str, cst.ClassDef] = {}
         self.class_attrs: dict[cst.ClassDef, dict[str, str]] = {}
@@ -165,6 +177,20 @@ class Binder:
     # --- what a node is -----------------------------------------------------------------
     def seg_module_raw(self, node: cst.CSTNode) -> bool:
         return any(q.source == QualifiedNameSource.IMPORT and q.name in self.seg_modules for q in qnames(self.f, node))
+
+    def seg_function(self, node: cst.CSTNode) -> Optional[str]:
+        """`track` bound by `from segment.analytics import track [as x]`: the module client's
+        method it is (None: not one)."""
+        if not isinstance(node, cst.Name):
+            return None
+        for q in qnames(self.f, node):
+            module, _, method = q.name.rpartition(".")
+            if q.source == QualifiedNameSource.IMPORT and module in self.seg_modules and method in SEG_FUNCTIONS:
+                return method
+        return None
+
+    def is_seg_module_key_live(self) -> bool:
+        return self.module_key() not in self.ctx.blocked
 
     def is_seg_module(self, node: cst.CSTNode) -> bool:
         """The Segment module, as a client that is migrated in this run."""

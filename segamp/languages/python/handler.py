@@ -30,7 +30,7 @@ from ...model import Analysis
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
 from . import keys
-from .bind import facts_for, module_key
+from .bind import facts_for, module_key, own_package
 from .rewrite import FileRewrite
 
 
@@ -38,8 +38,9 @@ class PythonHandler(Handler):
     name = "python"
     extensions = (".py",)
     markers = (b"analytics", b"segment")
-    # Segment Python code imports segment.analytics or (legacy) analytics somewhere.
-    marker_pattern = rb"^[ \t]*(?:import|from)[ \t][^\n#]*\b(?:segment|analytics)\b"
+    # Segment Python code imports segment.analytics or (legacy) analytics somewhere; a test
+    # patches one of its functions by name (mock.patch("segment.analytics.track")).
+    marker_pattern = rb"^[ \t]*(?:import|from)[ \t][^\n#]*\b(?:segment|analytics)\b|['\"]segment\.analytics\.\w+['\"]"
     comment_prefix = "#"
 
     def parse(self, source: SourceFile) -> Parsed:
@@ -75,6 +76,10 @@ class PythonHandler(Handler):
         ctx.cache.setdefault(keys.TYPED_USES, set()).update(facts.typed_uses)
         if facts.legacy_write_key:
             ctx.evidence.add("py:legacy-analytics")
+
+    def names_segment_sdk(self, path: str) -> bool:
+        # a project package named `segment` (customer segmentation) shadows the SDK's module
+        return not own_package(path, "segment")
 
     def extra_markers(self, ctx: ProjectContext) -> tuple[bytes, ...]:
         names = set()

@@ -7,7 +7,7 @@ into a variable first.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from ...core.calls import Expr
 from ...core.plan import (
@@ -90,6 +90,11 @@ class Printer:
         self.helpers: dict[str, str] = {}     # HELPERS key -> the name it has in this file
         # source text -> its spelling inside rewritten code (Client.DefaultConfig.x -> its value)
         self.substitutions: dict[str, str] = {}
+        # re-indenting copied multi-line expressions: the indentation of the statement being
+        # printed (None: leave them as written), and the original statement's for a node
+        # (None when it must not move, e.g. it holds a multi-line string)
+        self.indent: Optional[str] = None
+        self.origin_indent: Callable[[object], Optional[str]] = lambda handle: None
 
     # --- names --------------------------------------------------------------------------
     def amp(self, name: str) -> str:
@@ -136,7 +141,21 @@ class Printer:
         text = self._hoisted.get(id(expr.handle), expr.text) if expr.handle is not None else expr.text
         for source, replacement in self.substitutions.items():
             text = text.replace(source, replacement)
-        return text
+        return self._reindent(text, expr)
+
+    def _reindent(self, text: str, expr: Expr) -> str:
+        """A multi-line expression copied from the source, its continuation lines moved from
+        where the original statement was indented to where the new one is."""
+        if "\n" not in text or self.indent is None or expr.handle is None:
+            return text
+        old = self.origin_indent(expr.handle)
+        if old is None or old == self.indent:
+            return text
+        lines = text.split("\n")
+        moved = [ln[len(old):] if ln.startswith(old) else ln.lstrip(" \t") if not ln.strip() else None for ln in lines[1:]]
+        if any(m is None for m in moved):
+            return text  # a line indented less than its statement: leave it as written
+        return "\n".join([lines[0]] + [self.indent + m if m else "" for m in moved])
 
     def value(self, value) -> str:
         if isinstance(value, Src):
@@ -251,6 +270,7 @@ class Printer:
 
     def statements(self, ops: list, recv: str, indent: str) -> list[str]:
         """The statements that replace one Segment call statement."""
+        self.indent = indent
         pre = self._hoist(ops)
         lines: list[str] = []
         for op in ops:
@@ -286,6 +306,7 @@ class Printer:
             else:
                 raise TypeError(f"no Python spelling for {type(op).__name__}")
         self._hoisted.clear()
+        self.indent = None
         return pre + lines
 
     def identify(self, identify, indent: str, hint: str) -> tuple[list[str], str]:
@@ -331,7 +352,7 @@ class Printer:
         for key, (expr, hint) in seen.items():
             if counts[key] > 1:
                 var = self.fresh(hint)
-                pre.append(f"{var} = {expr.text}")
+                pre.append(f"{var} = {self.expr(expr)}")
                 self._hoisted[key] = var
         return pre
 

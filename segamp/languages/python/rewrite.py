@@ -15,11 +15,11 @@ from ...core.profiles import Profile
 from ...model import Analysis, Edit
 from ...source import SourceFile
 from ..base import ProjectContext
-from .bind import LEGACY_MODULES, SEG_MODULES, Binder, Facts, dotted_module, span
-from .match import ANNOTATION_TYPES, Describer, match_call, match_client, match_setting
+from .bind import LEGACY_MODULES, SEG_FUNCTIONS, SEG_MODULES, Binder, Facts, dotted_module, span
+from .match import ANNOTATION_TYPES, SIGNATURES, Describer, match_call, match_client, match_setting
 from .keys import HOMES
 from .printer import Printer
-from .uses import leaves_segment_code, reference_key, report_value_uses
+from .uses import convert_mock_targets, leaves_segment_code, reference_key, report_value_uses
 
 LANGUAGE = "python"
 
@@ -35,11 +35,13 @@ class FileRewrite:
         self.notes = Notes(source.data, "#")
         self.file_names = self._all_names()
         self.printer = Printer(profile, set(self.file_names))
+        self.printer.origin_indent = self._origin_indent
         self.describe = Describer(self.code, lambda node: span(facts, node)[0], source.data, self._declared_type)
         self.replaced_spans: list[tuple[int, int]] = []
         self.home_mode = "none"  # "fold" | "early" | "import" | "blocked" | "none"
         self.home_import: Optional[tuple[str, str]] = None
         self.early_client: Optional[Init] = None
+        self.split_lines: dict[int, str] = {}   # id(line) -> indentation of its statements, once split
 
     # --- small helpers --------------------------------------------------------------------
     def _all_names(self) -> set[str]:
@@ -66,6 +68,25 @@ class FileRewrite:
                 return None
             found.add(_annotation_type(node.annotation.annotation))
         return found.pop() if len(found) == 1 else None
+
+    def _origin_indent(self, node: cst.CSTNode) -> Optional[str]:
+        """The indentation of the line an expression starts on, for moving its continuation
+        lines with it; None when it holds a string spanning lines (moving would change it)."""
+        if "\n" not in self.code(node):
+            return None
+        strings: list[cst.CSTNode] = []
+
+        class V(cst.CSTVisitor):
+            def visit_SimpleString(self, n):
+                strings.append(n)
+
+            def visit_FormattedString(self, n):
+                strings.append(n)
+
+        node.visit(V())
+        if any("\n" in self.code(n) for n in strings):
+            return None
+        return self.src.line_indent(span(self.f, node)[0])
 
     def code(self, node: cst.CSTNode) -> str:
         start, end = span(self.f, node)
@@ -115,6 +136,36 @@ class FileRewrite:
             return line
         return None
 
+    def _one_line_suite(self, call: cst.Call):
+        """The line when `call` is a whole statement sharing it with others (`a(); b()`) or
+        the body of a one-line suite (`if flag: a()`); else None."""
+        expr = self.f.parents.get(call)
+        if not isinstance(expr, cst.Expr):
+            return None
+        line = self.f.parents.get(expr)
+        return line if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else None
+
+    def _split_line(self, line: cst.CSTNode) -> str:
+        """Every statement of the line on a line of its own (a one-line suite becomes an
+        indented block); returns their indentation. Once per line."""
+        done = self.split_lines
+        if id(line) in done:
+            return done[id(line)]
+        body = line.body  # type: ignore[attr-defined]
+        indent = self.indent(line)
+        data = self.src.data
+        if isinstance(line, cst.SimpleStatementSuite):
+            indent += "    " if not indent.startswith("\t") else "\t"
+            start = span(self.f, body[0])[0]
+            ws = start
+            while ws > 0 and data[ws - 1:ws] in (b" ", b"\t"):
+                ws -= 1
+            self.analysis.edits.append(Edit(ws, start, "\n" + indent))
+        for before, after in zip(body, body[1:]):
+            self.analysis.edits.append(Edit(span(self.f, before)[1], span(self.f, after)[0], "\n" + indent))
+        done[id(line)] = indent
+        return indent
+
     def only_statement_in_block(self, stmt: cst.CSTNode) -> bool:
         parent = self.f.parents.get(stmt)
         return isinstance(parent, cst.IndentedBlock) and len(parent.body) == 1
@@ -128,15 +179,16 @@ class FileRewrite:
             at = issue.at.handle if isinstance(issue.at, Expr) and issue.at.handle is not None else node
             self.finding(issue.rule, at, note=issue.note, blocks=blocks, **dict(issue.params))
 
-    def finding(self, rule: str, node: cst.CSTNode, note: bool = False, blocks: Optional[str] = None, **params: str) -> None:
+    def finding(self, rule: str, node: cst.CSTNode, note: bool = False, blocks: Optional[str] = None,
+                note_at: Optional[cst.CSTNode] = None, **params: str) -> None:
         line, col = self.pos(node)
         found = findings.make(rule, line, col, LANGUAGE, blocks=blocks, **params)
         self.analysis.findings.append(found)
         if note:
-            self.notes.add_finding(self._statement_start(node), found)
+            self.notes.add_finding(self._statement_start(note_at or node), found)
 
     def _statement_start(self, node: cst.CSTNode) -> int:
-        stmt = self.statement_of(node) or node
+        stmt = node if isinstance(node, cst.Decorator) else self.statement_of(node) or node
         start = span(self.f, stmt)[0]
         line_start = self.src.data.rfind(b"\n", 0, start) + 1
         if start == line_start:  # a span that includes the indentation: the note takes it
@@ -156,6 +208,9 @@ class FileRewrite:
         calls, assigns, imports, refs = self._collect()
         seg_imports = [s for s in imports if self.segment_import_parts(s)]
         if not seg_imports and not self._has_bound_calls(calls) and not self._names_project_client(refs):
+            if self.ctx.cache.get(HOMES):  # maybe a test that patches a Segment function by name
+                convert_mock_targets(self)
+                self.analysis.edits.extend(self.notes.edits())
             return
         self._plan_home(assigns)
         if self.home_mode == "blocked":
@@ -171,6 +226,9 @@ class FileRewrite:
             if not self.inside_replaced(call) and self.b.is_constructor(call):
                 self._convert_constructor(call)
         for call in calls:
+            function = self.module_function(call.func)
+            if function is not None and not self.inside_replaced(call):
+                self._convert_call(call, self.function_client_name(), self.b.module_key(), function)
             if self.inside_replaced(call) or not isinstance(call.func, cst.Attribute):
                 continue
             recv = call.func.value
@@ -180,6 +238,7 @@ class FileRewrite:
                 self._convert_call(call, self.code(recv), self.b.client_key(recv))
         report_value_uses(self, refs, calls)
         self._convert_references(refs)
+        convert_mock_targets(self)
         if leaves_segment_code(self, refs, calls):
             # a client left by the closure rule still needs its Segment imports here
             self._add_amplitude_imports(imports)
@@ -308,12 +367,23 @@ class FileRewrite:
         self.replace(parent, ("\n" + indent).join(lines))
         return True
 
-    def _convert_call(self, call: cst.Call, recv: str, key: Optional[str]) -> None:
-        method = call.func.attr.value  # type: ignore[attr-defined]
+    def module_function(self, node: cst.CSTNode) -> Optional[str]:
+        """The module client's method a name imported from the Segment module is, when that
+        client migrates in this run."""
+        method = self.b.seg_function(node)
+        return method if method is not None and self.b.module_key() not in self.ctx.blocked else None
+
+    def function_client_name(self) -> str:
+        """The client that `from segment.analytics import track` functions become calls on."""
+        return self.f.home_name if self.f.sets_write_key else (self.module_alias_name() or "analytics")
+
+    def _convert_call(self, call: cst.Call, recv: str, key: Optional[str], method: Optional[str] = None) -> None:
+        method = method or call.func.attr.value  # type: ignore[attr-defined]
         if method in ("write_key", "host", "Client"):
             return  # settings and constructors are converted on their own
         stmt = self.sole_expression_statement(call)
-        plan = self.plan(match_call(call, method, self.describe, result_used=stmt is None))
+        line = None if stmt is not None else self._one_line_suite(call)
+        plan = self.plan(match_call(call, method, self.describe, result_used=stmt is None and line is None))
         self.report(plan, call, key)
         if plan.blocked:
             self.keep(call)
@@ -321,16 +391,21 @@ class FileRewrite:
         if len(plan.ops) == 1 and isinstance(plan.ops[0], (Flush, Shutdown)):
             self.replace(call, f"{recv}.{'flush' if isinstance(plan.ops[0], Flush) else 'shutdown'}()")
             return
-        if stmt is None:  # only flush and shutdown convert inside an expression
+        if stmt is None and line is None:  # only flush and shutdown convert inside an expression
             self.keep(call)
             return
-        indent = self.indent(stmt)
+        # a statement sharing its line (`a(); b()`, `if x: a()`) gets a line of its own first
+        indent = self.indent(stmt) if stmt is not None else self._split_line(line)
         if plan.ops and isinstance(plan.ops[0], CommentOut):
-            text = self.printer.comment_out(plan.ops[0].message, self.code(call), indent, self.only_statement_in_block(stmt))
+            alone = self.only_statement_in_block(stmt) if stmt is not None else (
+                isinstance(line, cst.SimpleStatementSuite) and len(line.body) == 1)
+            text = self.printer.comment_out(plan.ops[0].message, self.code(call), indent, alone)
             self.replace(call, text)
             return
         lines = self.printer.statements(plan.ops, recv, indent)
-        comments = _comments_inside(call)  # the call is rebuilt; its inner comments move above it
+        # the call is rebuilt; its inner comments move above it, except those inside argument
+        # text the new code copies (they are kept where they are)
+        comments = _comments_not_in(_comments_inside(call), "\n".join(lines))
         self.replace(call, ("\n" + indent).join(comments + lines))
 
     def _convert_references(self, refs: list[cst.CSTNode]) -> None:
@@ -345,10 +420,34 @@ class FileRewrite:
             elif self.b.is_client_class(ref):
                 if not self.b.is_client_class(parent) and reference_key(self, ref) not in self.ctx.blocked:
                     self.replace(ref, self.printer.amp("Amplitude"))
+            elif self.module_function(ref) is not None:
+                self.method_reference(ref, self.function_client_name(), self.b.module_key(), self.module_function(ref))
             elif isinstance(ref, cst.Attribute) and self.b.is_seg_module(ref.value) and not self.b.is_seg_module(ref):
-                self.finding("client-member-reference", ref, note=True, blocks=self.b.module_key(),
-                             text=" ".join(self.code(ref).split()))
-                self.keep(ref)
+                if not self.method_reference(ref, self.client_name_for_module(ref.value), self.b.module_key()):
+                    self.finding("client-member-reference", ref, note=True, blocks=self.b.module_key(),
+                                 text=" ".join(self.code(ref).split()))
+                    self.keep(ref)
+
+    def method_reference(self, ref: cst.CSTNode, recv: str, key: Optional[str], method: Optional[str] = None) -> bool:
+        """`client.flush` handed on as a function: the Amplitude method the mapping gives a call
+        of it, when that takes no arguments either (flush, shutdown); a reference to a call
+        method that takes Segment's arguments (track, identify, ...) is reported. False: not a
+        Segment call method."""
+        method = method or ref.attr.value  # type: ignore[attr-defined]
+        if method not in SIGNATURES:
+            return False
+        plan = self.plan(SegmentCall(method, "python", handle=ref))
+        if len(plan.ops) == 1 and isinstance(plan.ops[0], (Flush, Shutdown)):
+            self.replace(ref, f"{recv}.{'flush' if isinstance(plan.ops[0], Flush) else 'shutdown'}")
+            return True
+        parent = self.f.parents.get(ref)
+        call = self.f.parents.get(parent) if isinstance(parent, cst.Arg) else None
+        where = f"to `{' '.join(self.code(call.func).split())}`" if isinstance(call, cst.Call) else "as a value"
+        takes = mapping.source_table("python").get("methods", {}).get(method, "another call")
+        self.finding("method-reference", ref, note=True, blocks=key, text=" ".join(self.code(ref).split()),
+                     where=where, takes=takes)
+        self.keep(ref)
+        return True
 
     def _convert_default_config(self, ref: cst.CSTNode, default_config: cst.Attribute) -> None:
         """`Client.DefaultConfig.timeout` is the value Segment's client defaulted to; Amplitude
@@ -370,19 +469,20 @@ class FileRewrite:
     # --- imports ----------------------------------------------------------------------
     def segment_import_parts(self, stmt: cst.SimpleStatementLine) -> list[tuple[cst.CSTNode, Optional[cst.ImportAlias]]]:
         legacy = self.f.legacy_ok
+        sdk = not self.f.own_segment  # a project package `segment` is not the SDK
         out: list[tuple[cst.CSTNode, Optional[cst.ImportAlias]]] = []
         for small in stmt.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
                     name = self.code(alias.name)
-                    if name in ("segment.analytics", "segment.analytics.client") or name.startswith("segment.analytics.") \
+                    if (sdk and name.startswith("segment.analytics") and name.partition(".analytics")[2][:1] in ("", ".")) \
                             or (legacy and (name == "analytics" or name.startswith("analytics."))):
                         out.append((small, alias))
             elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
                 mod = self.code(small.module)
-                if mod == "segment" and not isinstance(small.names, cst.ImportStar):
+                if sdk and mod == "segment" and not isinstance(small.names, cst.ImportStar):
                     out.extend((small, a) for a in small.names if self.code(a.name) == "analytics")
-                elif mod.startswith("segment.analytics") or (legacy and (mod == "analytics" or mod.startswith("analytics."))):
+                elif (sdk and mod.startswith("segment.analytics")) or (legacy and (mod == "analytics" or mod.startswith("analytics."))):
                     if isinstance(small.names, cst.ImportStar):
                         out.append((small, None))
                     else:
@@ -554,6 +654,10 @@ class FileRewrite:
                 if b.is_seg_module(attr.value) and attr.attr.value != "Client":
                     found.append(attr)
 
+            def visit_Call(self, call):
+                if b.seg_function(call.func) is not None and b.is_seg_module_key_live():
+                    found.append(call.func)
+
         node.visit(V())
         return found
 
@@ -580,7 +684,8 @@ def _leftover_names(rw: FileRewrite, parts) -> list[str]:
     for small, alias in parts:
         if alias is None:
             out.append("*")
-        elif isinstance(small, cst.ImportFrom) and rw.code(alias.name) not in ("Client", "analytics"):
+        elif isinstance(small, cst.ImportFrom) and rw.code(alias.name) not in ("Client", "analytics") and not (
+                rw.code(small.module) in rw.b.seg_modules and rw.code(alias.name) in SEG_FUNCTIONS):
             out.append(rw.code(alias.name))
     return out
 
@@ -601,6 +706,19 @@ def _annotation_type(ann: cst.BaseExpression) -> Optional[str]:
         sides = [s for s in (ann.left, ann.right) if not (isinstance(s, cst.Name) and s.value == "None")]
         return _annotation_type(sides[0]) if len(sides) == 1 else None
     return None
+
+
+def _comments_not_in(comments: list[str], text: str) -> list[str]:
+    """The comments (in order) that text does not already hold, counting repeats."""
+    held: dict[str, int] = {}
+    out = []
+    for c in comments:
+        held.setdefault(c, text.count(c))
+        if held[c] > 0:
+            held[c] -= 1
+        else:
+            out.append(c)
+    return out
 
 
 def _comments_inside(node: cst.CSTNode) -> list[str]:

@@ -8,10 +8,12 @@ methods Amplitude has under the same name) do not.
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from ...core.mapping import source_table
 from . import keys as K
 
 if TYPE_CHECKING:
@@ -70,6 +72,8 @@ def _is_member_read(rw: "FileRewrite", ref: cst.Attribute, parent) -> bool:
 def _member_use(rw: "FileRewrite", ref: cst.Attribute, parent, key: str) -> None:
     if ref.attr.value in SAME_NAME_METHODS:
         return
+    if rw.method_reference(ref, rw.code(ref.value), key):
+        return
     if isinstance(parent, cst.Arg) and parent.value is ref:
         _escape(rw, ref, parent, key)
         return
@@ -125,7 +129,7 @@ def leaves_segment_code(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[
     if not blocked:
         return False
     b = rw.b
-    if b.module_key() in blocked and (rw.f.sets_write_key or any(b.seg_module_raw(r) for r in refs)):
+    if b.module_key() in blocked and (rw.f.sets_write_key or any(b.seg_module_raw(r) or b.seg_function(r) for r in refs)):
         return True
     if any(b.is_constructor(c) and b.canonical(b.creation_key(c)) in blocked for c in calls):
         return True
@@ -135,3 +139,54 @@ def leaves_segment_code(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[
         if isinstance(ref, (cst.Name, cst.Attribute)) and b.client_key(ref) in blocked:
             return True
     return False
+
+
+# `mock.patch("segment.analytics.track")`: a string naming a function of the Segment module
+_MOCK_TARGET = re.compile(r"^segment\.analytics(?:\.client)?\.(\w+)$")
+
+
+def convert_mock_targets(rw: "FileRewrite") -> None:
+    """Strings naming a module function of Segment (test patch targets) become the one
+    Amplitude client's method where that is certain, else are reported."""
+    if rw.f.own_segment or rw.b.module_key() in rw.ctx.blocked:
+        return
+    strings: list[cst.SimpleString] = []
+
+    class V(cst.CSTVisitor):
+        def visit_SimpleString(self, node):
+            strings.append(node)
+
+    rw.f.module.visit(V())
+    methods = source_table("python").get("methods", {})
+    homes = sorted(rw.ctx.cache.get(K.HOMES, {}).items())
+    for node in strings:
+        value = node.evaluated_value if not rw.inside_replaced(node) else None
+        m = _MOCK_TARGET.match(value) if isinstance(value, str) else None
+        if m is None or m.group(1) not in methods:
+            continue
+        old, method = m.group(0), m.group(1)
+        at = _first_decorator(rw, node)
+        takes = methods[method]
+        target = re.match(r"^(\w+)(?:\(|$)", takes)
+        why = ("no file of the project sets `analytics.write_key`" if not homes else
+               f"{len(homes)} files set `analytics.write_key`" if len(homes) > 1 else
+               f"it becomes {takes} on Amplitude" if target is None else "")
+        if why:
+            rw.finding("mock-target-left", node, note=True, note_at=at, old=old, method=method, why=why, takes=takes)
+            continue
+        from .bind import dotted_module
+        path, name = homes[0]
+        new = f"{dotted_module(path)}.{name}.{target.group(1)}"  # type: ignore[union-attr]
+        quote = node.quote
+        rw.replace(node, node.prefix + quote + new + quote)
+        if takes != target.group(0):  # type: ignore[union-attr]  (flush, shutdown: no arguments either way)
+            rw.finding("mock-target-rewritten", node, note=True, note_at=at, old=old, new=new, takes=takes)
+
+
+def _first_decorator(rw: "FileRewrite", node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    """A string inside a decorator: the first decorator of its function (notes go above it)."""
+    cur = rw.f.parents.get(node)
+    while cur is not None and not isinstance(cur, (cst.Decorator, cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        cur = rw.f.parents.get(cur)
+    owner = rw.f.parents.get(cur) if isinstance(cur, cst.Decorator) else None
+    return owner.decorators[0] if isinstance(owner, (cst.FunctionDef, cst.ClassDef)) else None
