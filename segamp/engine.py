@@ -158,11 +158,10 @@ class Engine:
             if not extra:
                 continue
             confirm = handler.extra_confirm(extra)
-            # one C-level search a file beats a Python loop over dozens of markers
-            marker_re = re.compile(b"|".join(re.escape(m) for m in extra))
             for entry in [e for e in scan.others if e.handler is handler]:
                 raw, mode, problem = self._read(entry)
-                if raw is not None and marker_re.search(raw) and (confirm is None or confirm.search(raw)):
+                # bytes `in` (fastsearch) per marker: several times faster than a regex alternation
+                if raw is not None and any(m in raw for m in extra) and (confirm is None or confirm.search(raw)):
                     cand = Candidate(entry, raw, mode)
                     scan.candidates.append(cand)
                     sources[entry.path] = self._decode(cand)
