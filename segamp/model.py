@@ -48,6 +48,8 @@ class Finding:
     # the key of the Segment client this finding keeps from migrating (a use that cannot be
     # converted): the closure rule leaves that whole client, in every file, unchanged
     blocks: Optional[str] = None
+    # the catalog parameters the message was filled from (next steps group findings by them)
+    params: dict = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +72,9 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     # the Segment clients this file creates or uses, by client key
     clients: dict[str, "ClientInfo"] = field(default_factory=dict)
+    # files the rewrite of this one creates (absolute path -> text): a module for the one
+    # client a project's modules share, when no existing module can hold it
+    new_files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,11 @@ class FileResult:
     skipped: Optional[str] = None  # a notice (symlink, binary...) that is not a failure
     fs_path: str = ""              # where to write; path is for display
     clients: dict = field(default_factory=dict)   # key -> ClientInfo: the clients this file creates or uses
+
+    @property
+    def created(self) -> bool:
+        """A file segamp creates: it has new text and never had old text."""
+        return self.error is None and self.old_text is None and self.new_text is not None
 
     @property
     def changed(self) -> bool:

@@ -40,7 +40,8 @@ def make(rule: str, line: int, column: int, language: str = "", blocks: Optional
     this finding keeps from migrating (see segamp.model.ClientInfo)."""
     e = entry(rule)
     return Finding(line, column, Kind(e["kind"]), rule, _fill(e["message"], params),
-                   _fill(e.get("suggestion", ""), params), language=language, blocks=blocks)
+                   _fill(e.get("suggestion", ""), params), language=language, blocks=blocks,
+                   params={k: str(v) for k, v in params.items()})
 
 
 def note_text(finding: Finding) -> str:

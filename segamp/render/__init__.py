@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..engine import RunStats
 from ..model import FileResult, Kind
+from ..next_steps import Step, next_steps
 
 
 @dataclass
@@ -31,12 +32,17 @@ class Report:
     def count(self, kind: Kind) -> int:
         return sum(r.count(kind) for r in self.results)
 
+    def next_steps(self) -> list[Step]:
+        """What a person does after this rewrite (none for check: nothing is rewritten yet)."""
+        return next_steps(self.results) if self.command == "rewrite" else []
+
 
 def unified_diff(result: FileResult) -> str:
     old = (result.old_text or "").splitlines(keepends=True)
     new = (result.new_text or "").splitlines(keepends=True)
     name = result.path.lstrip("/")
-    lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
+    # a file segamp creates is shown as git shows a new file
+    lines = difflib.unified_diff(old, new, "/dev/null" if result.created else f"a/{name}", f"b/{name}")
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

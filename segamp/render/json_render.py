@@ -40,6 +40,7 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
             "findings": {k.value: report.count(k) for k in Kind},
             "by_language": s.by_language,
         },
+        "next_steps": [step.to_dict() for step in report.next_steps()],
         "files": files,
     }
     json.dump(doc, out, indent=2, ensure_ascii=False)

@@ -76,7 +76,27 @@ def _findings(console: Console, result: FileResult, report: Report) -> None:
         line.append(f"  [{f.rule}]", style="dim")
         console.print(line)
         if f.suggestion:
-            console.print(Text(f"      → {f.suggestion}", style="dim"))
+            _hanging(console, "      → ", Text(f.suggestion, style="dim"))
+
+
+def _next_steps(console: Console, report: Report) -> None:
+    steps = report.next_steps()
+    if not steps:
+        return
+    console.print(Text("Next steps", style="bold"))
+    for step in steps:
+        line = Text(step.text)
+        line.append(f"  ({step.where()})", style="dim")
+        _hanging(console, "  • ", line)
+
+
+def _hanging(console: Console, prefix: str, body: Text) -> None:
+    """body wrapped at word boundaries under itself, not back at column 0."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(prefix), body)
+    console.print(grid)
 
 
 def _summary(console: Console, report: Report) -> None:
@@ -104,6 +124,7 @@ def _summary(console: Console, report: Report) -> None:
     if table.row_count:
         console.print(table)
     console.print(Text(summary_line(report), style="bold"))
+    _next_steps(console, report)
     if report.command == "rewrite" and report.dry_run and report.changed:
         console.print(Text("Run the same command without --dry-run to apply these edits.", style="dim"))
     if report.interrupted:

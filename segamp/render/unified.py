@@ -25,6 +25,11 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
             if f.suggestion:
                 err.write(f"    fix: {f.suggestion}\n")
     err.write(summary_line(report) + "\n")
+    steps = report.next_steps()
+    if steps:
+        err.write("next steps:\n")
+        for step in steps:
+            err.write(f"  - {step.text} ({step.where()})\n")
 
 
 def summary_line(report: Report) -> str:
