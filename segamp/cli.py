@@ -6,8 +6,10 @@ Exit codes (also in the README):
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from dataclasses import dataclass
 from typing import Optional
 
 import click
@@ -18,7 +20,7 @@ from .engine import Engine, write_changed
 from .model import Kind
 from .render import Report
 
-FORMATS = ("rich", "diff", "json")
+FORMATS = ("rich", "diff", "json", "sarif", "github")
 
 
 def _pick_format(fmt: Optional[str]) -> str:
@@ -27,36 +29,70 @@ def _pick_format(fmt: Optional[str]) -> str:
     return "rich" if sys.stdout.isatty() else "diff"
 
 
-def _run(command: str, paths: tuple[str, ...], dry_run: bool, fmt: Optional[str], include: tuple[str, ...],
-         exclude: tuple[str, ...], config_path: Optional[str], progress: bool, partial: bool = False) -> int:
+@dataclass
+class RunOptions:
+    dry_run: bool = False
+    fmt: Optional[str] = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    config_path: Optional[str] = None
+    progress: bool = True
+    partial: bool = False
+    report_path: Optional[str] = None
+    quiet: bool = False
+    color: str = "auto"
+
+
+def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
+    paths = paths or (".",)
     for p in paths:
         if not os.path.lexists(p):
             click.echo(f"segamp: error: {p}: no such file or directory", err=True)
             return 2
     try:
-        config = load_config(paths, config_path).merged_cli(include, exclude)
-        config.partial = config.partial or partial
+        config = load_config(paths, opts.config_path).merged_cli(opts.include, opts.exclude)
+        config.partial = config.partial or opts.partial
     except ConfigError as exc:
         click.echo(f"segamp: error: {exc}", err=True)
         return 2
-    fmt = _pick_format(fmt)
+    fmt = _pick_format(opts.fmt)
     engine = Engine(config)
-    report = Report(command=command, dry_run=dry_run or command == "check", stats=engine.stats)
-    write = command == "rewrite" and not dry_run
+    report = Report(command=command, dry_run=opts.dry_run or command == "check", stats=engine.stats)
+    _collect(engine, paths, report, write=command == "rewrite" and not opts.dry_run,
+             progress=opts.progress and not opts.quiet and fmt in ("rich", "diff"))
+    _render(report, fmt, opts)
+    if opts.report_path:
+        problem = _write_report(opts.report_path, report, config)
+        if problem:
+            click.echo(f"segamp: error: {opts.report_path}: {problem}", err=True)
+            return 2
+    if report.interrupted:
+        return 130
+    if command == "check":
+        dirty = any(r.changed or r.error or r.count(Kind.MANUAL) or r.count(Kind.UNSUPPORTED)
+                    for r in report.results)
+        return 1 if dirty else 0
+    return 1 if report.failed else 0
 
+
+def _collect(engine: Engine, paths: tuple[str, ...], report: Report, write: bool, progress: bool) -> None:
+    """Run the engine into the report (writing changed files when asked); Ctrl-C ends the run
+    with the files seen so far and says how far it got."""
     bar = None
-    if progress and fmt != "json" and sys.stderr.isatty():
+    seen = {"done": 0, "total": 0}
+
+    def on_progress(done: int, total: int) -> None:
+        seen.update(done=done, total=total)
+        if bar is not None:
+            bar.update(task, completed=done, total=total, description=f"analysing {done}/{total}")
+
+    if progress and sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True, console=__import__("rich.console").console.Console(file=sys.stderr))
+        bar = Progress(transient=True, console=Console(file=sys.stderr))
         task = bar.add_task("analysing", total=None)
         bar.start()
-
-        def on_progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-    else:
-        on_progress = None
-
     try:
         for result in engine.run(list(paths), on_progress):
             if write and result.changed:
@@ -70,40 +106,59 @@ def _run(command: str, paths: tuple[str, ...], dry_run: bool, fmt: Optional[str]
             report.results.append(result)
     except KeyboardInterrupt:
         report.interrupted = True
+        report.progress = (seen["done"], seen["total"])
     finally:
         if bar is not None:
             bar.stop()
 
-    if fmt == "json":
-        from .render.json_render import render
-    elif fmt == "diff":
-        from .render.unified import render
-    else:
-        from .render.rich_render import render
-    render(report)
 
-    if report.interrupted:
-        return 130
-    if command == "check":
-        dirty = any(r.changed or r.error or r.count(Kind.MANUAL) or r.count(Kind.UNSUPPORTED)
-                    for r in report.results)
-        return 1 if dirty else 0
-    return 1 if report.failed else 0
+def _render(report: Report, fmt: str, opts: RunOptions) -> None:
+    if opts.quiet and fmt in ("rich", "diff"):
+        from .render.unified import render_quiet
+
+        render_quiet(report)
+    elif fmt == "rich":
+        from rich.console import Console
+
+        from .render.rich_render import render
+
+        color = {"always": {"force_terminal": True}, "never": {"no_color": True, "color_system": None}}.get(opts.color, {})
+        render(report, console=Console(file=sys.stdout, highlight=False, soft_wrap=False, **color))
+    else:
+        module = {"json": "json_render", "diff": "unified", "sarif": "sarif", "github": "github"}[fmt]
+        importlib.import_module(f".render.{module}", __package__).render(report)
+
+
+def _write_report(path: str, report: Report, config) -> Optional[str]:
+    from .render.markdown import render_markdown
+    from .source import atomic_write
+
+    try:
+        atomic_write(os.path.abspath(path), render_markdown(report, config).encode("utf-8"), 0o644)
+    except OSError as exc:
+        return f"cannot write the report ({exc.strerror or exc})"
+    return None
 
 
 def _common(fn):
     fn = click.option("--format", "fmt", type=click.Choice(FORMATS),
-                      help="rich (default on a terminal), diff (default when piped) or json.")(fn)
+                      help="rich (default on a terminal), diff (default when piped), json, sarif (GitHub code scanning) "
+                           "or github (workflow annotations).")(fn)
     fn = click.option("--include", multiple=True, metavar="GLOB", help="Only files matching (gitignore syntax). Repeatable.")(fn)
     fn = click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching (gitignore syntax). Repeatable.")(fn)
     fn = click.option("--config", "config_path", metavar="FILE", help="segamp.toml or pyproject.toml to read instead of searching.")(fn)
     fn = click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")(fn)
-    fn = click.argument("paths", nargs=-1, required=True, type=click.Path())(fn)
+    fn = click.option("--report", "report_path", metavar="FILE.md",
+                      help="Also write a markdown migration report (for the pull request) to FILE.md.")(fn)
+    fn = click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary line (rich and diff formats).")(fn)
+    fn = click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
+                      help="Colour in the rich format (default: auto, when stdout is a terminal).")(fn)
+    fn = click.argument("paths", nargs=-1, type=click.Path())(fn)
     return fn
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="segamp")
+@click.version_option(__version__, "-V", "--version", prog_name="segamp")
 def main() -> None:
     """Migrate Segment analytics SDK calls to Amplitude's SDKs."""
 
@@ -114,16 +169,18 @@ def main() -> None:
 @click.option("--partial", is_flag=True,
               help="Convert the uses that can be converted even when another use of the same client cannot "
                    "(TODO notes mark the rest). Default: such a client is left whole.")
-def rewrite(paths, fmt, include, exclude, config_path, no_progress, dry_run, partial):
-    """Rewrite Segment calls under PATHS into Amplitude calls."""
-    sys.exit(_run("rewrite", paths, dry_run, fmt, include, exclude, config_path, not no_progress, partial))
+def rewrite(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, dry_run, partial):
+    """Rewrite Segment calls under PATHS (default: .) into Amplitude calls."""
+    sys.exit(_run("rewrite", paths, RunOptions(dry_run, fmt, include, exclude, config_path, not no_progress, partial,
+                                               report_path, quiet, color)))
 
 
 @main.command()
 @_common
-def check(paths, fmt, include, exclude, config_path, no_progress):
-    """List remaining Segment usage; exit 1 while any remains (for CI and pre-commit)."""
-    sys.exit(_run("check", paths, True, fmt, include, exclude, config_path, not no_progress))
+def check(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color):
+    """List remaining Segment usage under PATHS (default: .); exit 1 while any remains (for CI and pre-commit)."""
+    sys.exit(_run("check", paths, RunOptions(True, fmt, include, exclude, config_path, not no_progress, False,
+                                             report_path, quiet, color)))
 
 
 @main.command()

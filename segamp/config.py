@@ -4,6 +4,7 @@ A bad value is a usage error (exit 2) with the file and key named, never a trace
 """
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from dataclasses import dataclass, field, fields
@@ -72,14 +73,30 @@ def _load_table(path: str) -> Optional[dict]:
     try:
         with open(path, "rb") as fh:
             doc = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        if path.endswith("pyproject.toml"):
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        if path.endswith("pyproject.toml") and not _mentions_segamp(path):
             return None  # someone else's broken pyproject is not our config
-        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     table = doc.get("tool", {}).get("segamp")
     if table is None and path.endswith("segamp.toml"):
         table = {k: v for k, v in doc.items() if k != "tool"}
     return table
+
+
+def _mentions_segamp(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return b"tool.segamp" in fh.read()
+    except OSError:
+        return False
+
+
+def _unknown_key(where: str, key: str, known: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(key.replace("-", "_"), known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+    return ConfigError(f"{where}: unknown key '{key}' in [tool.segamp]{hint}")
 
 
 def load_config(paths: tuple[str, ...], explicit: Optional[str] = None) -> Config:
@@ -98,7 +115,7 @@ def load_config(paths: tuple[str, ...], explicit: Optional[str] = None) -> Confi
     for key, value in table.items():
         name = key.replace("-", "_")
         if name not in known:
-            raise ConfigError(f"{where}: unknown key '{key}' in [tool.segamp] (known: {', '.join(sorted(known))})")
+            raise _unknown_key(where, key, sorted(known))
         default = getattr(config, name)
         if isinstance(default, bool):
             ok = isinstance(value, bool)

@@ -16,6 +16,7 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     stats: RunStats = field(default_factory=RunStats)
     interrupted: bool = False
+    progress: tuple[int, int] = (0, 0)   # (files analysed, files in the run) when interrupted
 
     @property
     def changed(self) -> list[FileResult]:
@@ -50,6 +51,8 @@ def unified_diff(result: FileResult) -> str:
 
 
 def finding_verb(command: str, kind: Kind) -> str:
+    """The label of a finding's kind. check has rewritten nothing: a call segamp can convert is
+    still Segment usage there, "convertible" (by `segamp rewrite`), not "converted"."""
     if command == "check" and kind == Kind.CONVERTED:
-        return "segment"  # still there; `segamp rewrite` converts it
+        return "convertible"
     return kind.value

@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from ..model import Kind
-from . import Report, unified_diff
+from . import Report, finding_verb, unified_diff
 
 SCHEMA_VERSION = 1
 
@@ -22,7 +22,7 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
             "written": r.written,
             "error": r.error,
             "skipped": r.skipped,
-            "findings": [f.to_dict() for f in r.findings],
+            "findings": [dict(f.to_dict(), kind=finding_verb(report.command, f.kind)) for f in r.findings],
             "diff": unified_diff(r) if r.changed else None,
         })
     s = report.stats

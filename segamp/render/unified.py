@@ -32,8 +32,19 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
             err.write(f"  - {step.text} ({step.where()})\n")
 
 
+def render_quiet(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+    """-q: the files that could not be processed and the summary line, nothing else."""
+    for result in report.failed:
+        err.write(f"{result.path}: error: {result.error}\n")
+    err.write(summary_line(report) + "\n")
+
+
 def summary_line(report: Report) -> str:
     s = report.stats
+    if report.interrupted:
+        done, total = report.progress
+        return (f"segamp: interrupted after {done} of {total} files: {len(report.results)} reported, "
+                f"{s.written} written (complete); nothing else was touched")
     parts = [f"{s.discovered} files scanned", f"{s.parsed} parsed"]
     if report.command == "rewrite":
         verb = "would change" if report.dry_run else "changed"
