@@ -217,7 +217,10 @@ class Printer:
             body = "identify.set(key, value)"
             if value.unset_nulls:
                 body = f"value === null ? identify.unset(key) : {body}"
-            return f"Object.entries({text}).reduce((identify, [key, value]) => {body}, {ctor})"
+            # tsc: the entries of a Record<string, unknown> (or of optional fields) are not the SDK's
+            # ValidPropertyType; the SDK checks each value at run time and skips what it cannot send
+            entry = "[key, value]: [string, any]" if self.jf.typescript else "[key, value]"
+            return f"Object.entries({text}).reduce((identify, {entry}) => {body}, {ctor})"
         calls = [f".set({self._trait_key(key, entry)}, {self.value(v)})" for key, entry, v in value.sets]
         calls += [f".unset({self.q(key)})" for key in value.unsets]
         one_line = ctor + "".join(calls)
