@@ -59,6 +59,8 @@ class Engine:
         self.config = config
         self.handlers = handlers if handlers is not None else all_handlers()
         self.stats = RunStats()
+        # files the rewrite of a source file creates, by that source file's path
+        self.created: dict[str, list[FileResult]] = {}
 
     # --- discover + prefilter --------------------------------------------------------------
     def _read(self, entry: Entry) -> tuple[Optional[bytes], int, Optional[str]]:
@@ -95,6 +97,9 @@ class Engine:
                 _honest(result, cand)
                 self._count(result)
                 yield result
+                for made in self.created.get(cand.entry.path, []) if not result.error else []:
+                    self._count(made)
+                    yield made
         for entry, finding in scan.detected.values():
             text = detected_text(entry.path)
             result = FileResult(entry.display, entry.handler.language_for(entry.path), old_text=text, new_text=text,
@@ -261,11 +266,14 @@ class Engine:
     def _process(self, entry: Entry, source: SourceFile, parsed: Parsed, ctx: ProjectContext) -> FileResult:
         handler = entry.handler
         result = FileResult(entry.display, handler.language_for(entry.path), old_text=source.text, fs_path=entry.path)
+        self.created.pop(entry.path, None)
         try:
             if parsed.error:
                 result.error = f"syntax error ({parsed.error}); left unchanged"
                 return result
             analysis = handler.analyze(source, ctx, parsed.tree)
+            self.created[entry.path] = [self._created(handler, entry, path, text)
+                                        for path, text in sorted(analysis.new_files.items())]
             result.clients = analysis.clients
             result.findings.extend(analysis.findings)
             result.findings.extend(_leftover_notes(source))
@@ -293,6 +301,17 @@ class Engine:
             finding.path = result.path
             finding.language = finding.language or result.language
         result.findings.sort(key=lambda f: (f.line, f.column))
+        return result
+
+    def _created(self, handler: Handler, entry: Entry, path: str, text: str) -> FileResult:
+        """A file the rewrite of entry creates, parse-checked like every rewritten file; shown
+        beside entry (a relative path when entry's is)."""
+        display = path if os.path.isabs(entry.display) else os.path.relpath(path)
+        result = FileResult(display, handler.language_for(path), new_text=text, fs_path=path)
+        problem = _parse(handler, SourceFile(path, text, b"", "utf-8", "\n", 0o644)).error
+        if problem:
+            result.new_text = None
+            result.error = f"internal: the file segamp would create does not parse ({problem}); not created (please report this)"
         return result
 
     def _count(self, result: FileResult) -> None:
@@ -371,6 +390,14 @@ def _leftover_notes(source: SourceFile) -> list[Finding]:
 def write_changed(result: FileResult) -> Optional[str]:
     """Write one changed file atomically; return an error line instead of raising."""
     path = result.fs_path
+    if result.created:
+        if os.path.lexists(path):
+            return "created on disk while segamp ran; not written (run again)"
+        try:
+            atomic_write(path, (result.new_text or "").encode("utf-8"), 0o644)
+        except OSError as exc:
+            return f"cannot create ({exc.strerror or exc}); not written"
+        return None
     if is_read_only(path):
         return "read-only file; not written (make it writable and run again)"
     try:

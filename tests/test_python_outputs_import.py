@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PY_CASES = sorted(p for p in (ROOT / "fixtures" / "python").iterdir() if (p / "expected.py").is_file())
 PROJECTS = sorted(p for p in (ROOT / "fixtures" / "projects").glob("py_*") if (p / "expected").is_dir())
-ENV = {"AMPLITUDE_API_KEY": "APIKEY", "SEGMENT_WRITE_KEY": "WRITEKEY", "AMPLITUDE_SERVER_URL": "http://127.0.0.1:9/2/httpapi"}
+ENV = {"AMPLITUDE_API_KEY": "APIKEY", "SEGMENT_WRITE_KEY": "WRITEKEY", "SEGMENT_REPORTS_WRITE_KEY": "WRITEKEY2", "AMPLITUDE_SERVER_URL": "http://127.0.0.1:9/2/httpapi"}
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("amplitude") is None,
                                 reason="needs amplitude-analytics (pip install -e '.[test]')")

@@ -12,7 +12,11 @@ module had there. When the key is set somewhere other than a top-level statement
 ``if``), the client is created with an empty key where the Segment module was imported and the
 key is assigned later (``<name>.configuration.api_key = …``), which keeps Segment's "configure
 any time before the first call" semantics. Every other file that uses the Segment module imports
-the client from the home instead; with no home, or several, those files are left with a finding.
+the client from the home instead. One project, one client: when several files set the key, the
+home is one of them that can be imported (not a script run as __main__), and the others import
+the client and set only what differs; when only an entry script configures Segment, the client
+goes to a module segamp creates (keys.client_home(), home.py). With no home, the files that use
+the module are left with a finding.
 
 Exit delivery: amplitude-analytics registers ``Amplitude.shutdown`` at interpreter exit, which
 flushes and waits, as Segment's client did; no generated atexit code is needed.
@@ -32,6 +36,44 @@ from ..base import Handler, Parsed, ProjectContext
 from . import keys
 from .bind import facts_for, module_key, own_package
 from .rewrite import FileRewrite
+
+
+# a file that may use Segment's module client: it imports the module, or a test names one of
+# its functions (patch targets); a home among them is no importer
+_NAMES_MODULE = re.compile(r"\bsegment\.analytics\b|^[ \t]*from[ \t]+segment[ \t]+import|^[ \t]*(?:import|from)[ \t]+analytics\b", re.M)
+# scripts a server or a person runs directly, whatever their body says
+_ENTRY_NAMES = {"__main__.py", "manage.py", "wsgi.py", "asgi.py"}
+
+
+def is_entry_script(path: str, module: cst.Module) -> bool:
+    """A script run as __main__: importing it from another module would run it a second
+    time (and import it circularly), so the project's client never lives there."""
+    if os.path.basename(path) in _ENTRY_NAMES:
+        return True
+    for stmt in module.body:
+        if isinstance(stmt, cst.If) and isinstance(stmt.test, cst.Comparison):
+            sides = [stmt.test.left] + [c.comparator for c in stmt.test.comparisons]
+            names = {s.value for s in sides if isinstance(s, cst.Name)}
+            strings = {s.evaluated_value for s in sides if isinstance(s, cst.SimpleString)}
+            if "__name__" in names and "__main__" in strings:
+                return True
+    return False
+
+
+def write_key_texts(facts) -> frozenset:
+    """The source text (whitespace-normalised) of every value this home assigns to the write
+    key: a second home assigning the same one needs no statement of its own."""
+    texts = set()
+    b = facts.binder
+
+    class V(cst.CSTVisitor):
+        def visit_Assign(self, node):
+            target = node.targets[0].target if len(node.targets) == 1 else None
+            if isinstance(target, cst.Attribute) and target.attr.value == "write_key" and b.seg_module_raw(target.value):
+                texts.add(keys.key_text(facts.module.code_for_node(node.value)))
+
+    facts.module.visit(V())
+    return frozenset(texts)
 
 
 class PythonHandler(Handler):
@@ -70,8 +112,14 @@ class PythonHandler(Handler):
         if exported:
             ctx.exports.setdefault(module_key(source.path), {}).update(exported)
         # dicts and sets, never lists: a second pass may index the same file again
+        path = os.path.abspath(source.path)
         if facts.sets_write_key:
-            ctx.cache.setdefault(keys.HOMES, {})[os.path.abspath(source.path)] = facts.home_name
+            ctx.cache.setdefault(keys.HOMES, {})[path] = facts.home_name
+            ctx.cache.setdefault(keys.HOME_KEYS, {})[path] = write_key_texts(facts)
+        if is_entry_script(source.path, facts.module):
+            ctx.cache.setdefault(keys.ENTRIES, set()).add(path)
+        if not facts.own_segment and _NAMES_MODULE.search(source.text):
+            ctx.cache.setdefault(keys.MODULE_USERS, set()).add(path)
         ctx.cache.setdefault(keys.INSTANCES, {}).update(facts.created)
         ctx.cache.setdefault(keys.TYPED_USES, set()).update(facts.typed_uses)
         if facts.legacy_write_key:

@@ -1,7 +1,8 @@
 """Client keys: one stable name per Segment client of the project, the same in every file.
 
-* the module client (Segment's process-wide default client): ``py:module:<home path>`` when one
-  file of the project sets the write key, else ``py:module:unhomed``;
+* the module client (Segment's process-wide default client): ``py:module:<home path>``, the
+  one module the project's Amplitude client lives in (client_home()), else
+  ``py:module:unhomed``;
 * a ``Client(...)`` instance: ``<abs path of the creating file>#<where it is bound>``, e.g.
   ``/app/tracking.py#client``, ``…#Tracker.segment`` (class attribute or ``self.segment``),
   ``…#make_client`` (a factory returning a new client), ``…#L12`` (bound nowhere);
@@ -16,6 +17,7 @@ order in which files are visited.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Mapping, Optional
 
 PACKAGE = "segment-analytics-python"
@@ -25,11 +27,79 @@ TYPED_PREFIX = "py:typed:"
 INSTANCES = "py:instances"     # ctx.cache: instance key -> package, from every file
 TYPED_USES = "py:typed-uses"   # ctx.cache: packages with a typed use of unknown origin
 HOMES = "py:homes"             # ctx.cache: abs path of a home -> the module's name there
+HOME_KEYS = "py:home-keys"     # ctx.cache: abs path of a home -> the write-key texts it assigns
+ENTRIES = "py:entries"         # ctx.cache: abs paths of scripts run as __main__
+MODULE_USERS = "py:module-users"  # ctx.cache: abs paths of files naming the Segment module
+NEW_MODULE = "amplitude_client"   # the module segamp creates when only an entry script configures Segment
+_MEMO = "py:home-memo"
+
+
+@dataclass(frozen=True)
+class Home:
+    """Where the project's one Amplitude client lives.
+
+    path: the module holding it; name: its name there; configured_in: the home whose settings
+    create it (path itself, or the entry script when segamp creates the module: new=True);
+    problem: why it cannot live anywhere (the module client is then left)."""
+
+    path: str
+    name: str
+    configured_in: str
+    new: bool = False
+    problem: str = ""
+
+
+def client_home(cache: Mapping) -> Optional[Home]:
+    """One project, one client. Of the files that set the write key, the client lives in a
+    module others can import: not a script run as __main__ (importing it runs it a second
+    time, and a circular import), the shallowest path first, then the shortest, then by name,
+    so every file of the run agrees. When only entry scripts configure Segment and other files
+    use it too, the client goes to a new module beside the first entry script."""
+    homes: Mapping[str, str] = cache.get(HOMES, {})
+    if not homes:
+        return None
+    entries = cache.get(ENTRIES, set())
+    users = cache.get(MODULE_USERS, set())
+    memo = cache.get(_MEMO)
+    stamp = (len(homes), len(entries), len(users))
+    if memo is not None and memo[0] == stamp:
+        return memo[1]
+    order = sorted(homes, key=lambda p: (p.count(os.sep), len(p), p))
+    importable = [p for p in order if p not in entries]
+    if importable:
+        home = Home(importable[0], homes[importable[0]], importable[0])
+    elif len(homes) == 1 and not set(users) - set(homes):
+        home = Home(order[0], homes[order[0]], order[0])  # nobody imports it: it may stay in the script
+    else:
+        entry = order[0]
+        path = os.path.join(os.path.dirname(entry), NEW_MODULE + ".py")
+        problem = ""
+        if os.path.lexists(path):
+            problem = (f"only scripts run as __main__ set `analytics.write_key` ({os.path.basename(entry)}), "
+                       f"and {os.path.relpath(path)} already exists, so segamp has no module to put the one Amplitude client in")
+        home = Home(path, homes[entry], entry, new=True, problem=problem)
+    if isinstance(cache, dict):
+        cache[_MEMO] = (stamp, home)
+    return home
+
+
+def key_text(code: str) -> str:
+    """An expression's source with its layout taken out: the same key written with other
+    spacing or line breaks is the same key."""
+    import io
+    import tokenize
+
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+        return " ".join(t.string for t in tokens if t.type not in (
+            tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER))
+    except (tokenize.TokenError, SyntaxError):
+        return " ".join(code.split())
 
 
 def module_client_key(cache: Mapping) -> str:
-    homes = cache.get(HOMES, {})
-    return MODULE_PREFIX + (next(iter(homes)) if len(homes) == 1 else "unhomed")
+    home = client_home(cache)
+    return MODULE_PREFIX + (home.path if home is not None else "unhomed")
 
 
 def instance_key(path: str, where: str) -> str:

@@ -2,7 +2,6 @@
 the edits (calls, settings, constructors, references, imports) and the TODO(segamp) notes."""
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 import libcst as cst
@@ -10,13 +9,14 @@ import libcst as cst
 from ...core import findings, mapping
 from ...core.calls import Expr, SegmentCall
 from ...core.notes import Notes
-from ...core.plan import CommentOut, Flush, Init, Lit, Plan, SetConfig, Shutdown
+from ...core.plan import CommentOut, Flush, Init, Plan, SetConfig, Shutdown
 from ...core.profiles import Profile
 from ...model import Analysis, Edit
 from ...source import SourceFile
 from ..base import ProjectContext
-from .bind import LEGACY_MODULES, SEG_FUNCTIONS, SEG_MODULES, Binder, Facts, dotted_module, span
+from .bind import LEGACY_MODULES, SEG_FUNCTIONS, SEG_MODULES, Binder, Facts, span
 from .match import ANNOTATION_TYPES, SIGNATURES, Describer, match_call, match_client, match_setting
+from .home import HomeMixin
 from .keys import HOMES
 from .printer import Printer
 from .uses import convert_mock_targets, leaves_segment_code, reference_key, report_value_uses
@@ -24,7 +24,7 @@ from .uses import convert_mock_targets, leaves_segment_code, reference_key, repo
 LANGUAGE = "python"
 
 
-class FileRewrite:
+class FileRewrite(HomeMixin):
     def __init__(self, source: SourceFile, ctx: ProjectContext, facts: Facts, profile: Profile):
         self.src = source
         self.ctx = ctx
@@ -38,7 +38,7 @@ class FileRewrite:
         self.printer.origin_indent = self._origin_indent
         self.describe = Describer(self.code, lambda node: span(facts, node)[0], source.data, self._declared_type)
         self.replaced_spans: list[tuple[int, int]] = []
-        self.home_mode = "none"  # "fold" | "early" | "import" | "blocked" | "none"
+        self.home_mode = "none"  # "fold" | "early" | "shared" | "create" | "import" | "blocked" | "none" (home.py)
         self.home_import: Optional[tuple[str, str]] = None
         self.early_client: Optional[Init] = None
         self.split_lines: dict[int, str] = {}   # id(line) -> indentation of its statements, once split
@@ -287,7 +287,8 @@ class FileRewrite:
     def _convert_setting(self, node: cst.Assign, target: cst.Attribute) -> None:
         recv = self.client_name_for_module(target.value)
         plan = self.plan(match_setting(target.attr.value, node.value, node, self.describe))
-        self.report(plan, node, self.b.module_key())
+        if plan.blocked or not any(isinstance(op, Init) for op in plan.ops):
+            self.report(plan, node, self.b.module_key())  # a write key's: where it goes (home.py)
         if plan.blocked:
             self.keep(node)
             return
@@ -301,11 +302,7 @@ class FileRewrite:
             return
         init = next((op for op in plan.ops if isinstance(op, Init)), None)
         if init is not None:
-            if self.home_mode == "fold":
-                self.replace(node, f"{recv} = {self.printer.client(init)}")
-            else:  # the client exists from the import on; the key arrives where Segment's did
-                self.early_client = Init(Lit(""), init.options)
-                self.replace(node, f"{recv}.configuration.api_key = {self.printer.value(init.key)}")
+            self._convert_write_key(node, plan, init, recv)
             return
         settings = [self.printer.set_config(recv, op) for op in plan.ops if isinstance(op, SetConfig)]
         if settings:
@@ -546,18 +543,6 @@ class FileRewrite:
         if lines:
             self._add_import_lines(all_imports, "\n".join(lines))
 
-    def _home_lines(self) -> list[str]:
-        """The import of the home's client, or the early client creation (before the amplitude
-        import line is computed: they need amplitude names too)."""
-        lines = []
-        if self.home_import is not None:
-            mod, name = self.home_import
-            alias = self.module_alias_name() or "analytics"
-            lines.append(f"from {mod} import {name}" + (f" as {alias}" if alias and alias != name else ""))
-        if self.home_mode == "early" and self.early_client is not None:
-            lines.append(f"{self.f.home_name} = {self.printer.client(self.early_client)}")
-        return lines
-
     def _add_import_lines(self, all_imports: list[cst.SimpleStatementLine], text: str) -> None:
         """Conversions in a file that only imports a project client: the import goes after the
         file's last top-level import (or first)."""
@@ -604,78 +589,6 @@ class FileRewrite:
         if self.src.data[start:span(self.f, stmt)[0]].strip():
             start, end = span(self.f, stmt)  # shares its line with something else
         self.edit(start, end, "")
-
-    # --- the module-level default client -------------------------------------------------
-    def _plan_home(self, assigns: list[cst.Assign]) -> None:
-        """Where the one Amplitude client lives for this file's module-level calls."""
-        if self.b.module_key() in self.ctx.blocked:
-            return  # left by the closure rule: nothing of it changes
-        if self.f.sets_write_key:
-            self.home_mode = "fold" if self._key_set_once_at_top(assigns) else "early"
-            return
-        if not self._seg_module_uses(self.f.module):
-            return
-        homes = sorted(self.ctx.cache.get(HOMES, {}).items())
-        if len(homes) == 1:
-            path, name = homes[0]
-            self.home_import = (dotted_module(path), name)
-            self.home_mode = "import"
-            return
-        why = ("no file in the scanned paths sets `analytics.write_key`" if not homes
-               else f"{len(homes)} files set `analytics.write_key` ({', '.join(sorted(os.path.relpath(p) for p, _ in homes))})")
-        stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)), None)
-        self.finding("default-client", stmt or self.f.module, blocks=self.b.module_key(),
-                     reason=f"this file uses Segment's module-level client, but {why}, so segamp cannot tell which Amplitude client to use",
-                     help="run segamp on the whole project, or create one Amplitude client and import it here")
-        self.home_mode = "blocked"
-
-    def _key_set_once_at_top(self, assigns: list[cst.Assign]) -> bool:
-        """The key is set once, by a top-level statement, before any other use of the module:
-        the client can be created right there."""
-        def module_setting(a: cst.Assign) -> bool:
-            target = a.targets[0].target
-            return isinstance(target, cst.Attribute) and self.b.is_seg_module(target.value)
-
-        key_assigns = [a for a in assigns if module_setting(a) and a.targets[0].target.attr.value == "write_key"]  # type: ignore[attr-defined]
-        first = key_assigns[0]
-        line = self.statement_of(first)
-        if line is None or self.f.parents.get(line) is not self.f.module or len(key_assigns) != 1:
-            return False
-        before = [a for a in assigns if module_setting(a) and span(self.f, a)[0] < span(self.f, first)[0]]
-        return not before and not self._module_used_before(first)
-
-    def _seg_module_uses(self, node: cst.CSTNode) -> list[cst.Attribute]:
-        """`<segment module>.x` attribute uses under node (Client excepted)."""
-        found: list[cst.Attribute] = []
-        b = self.b
-
-        class V(cst.CSTVisitor):
-            def visit_Attribute(self, attr):
-                if b.is_seg_module(attr.value) and attr.attr.value != "Client":
-                    found.append(attr)
-
-            def visit_Call(self, call):
-                if b.seg_function(call.func) is not None and b.is_seg_module_key_live():
-                    found.append(call.func)
-
-        node.visit(V())
-        return found
-
-    def _module_used_before(self, first: cst.Assign) -> bool:
-        limit = span(self.f, first)[0]
-        for stmt in self.f.module.body:
-            if span(self.f, stmt)[0] >= limit:
-                break
-            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-                continue
-            if self._seg_module_uses(stmt):
-                return True
-        return False
-
-    def client_name_for_module(self, node: cst.CSTNode) -> str:
-        if isinstance(node, cst.Name):
-            return node.value
-        return self.f.home_name if self.f.sets_write_key else (self.module_alias_name() or "analytics")
 
 
 def _leftover_names(rw: FileRewrite, parts) -> list[str]:

@@ -158,7 +158,7 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
 
     rw.f.module.visit(V())
     methods = source_table("python").get("methods", {})
-    homes = sorted(rw.ctx.cache.get(K.HOMES, {}).items())
+    home = K.client_home(rw.ctx.cache)
     for node in strings:
         value = node.evaluated_value if not rw.inside_replaced(node) else None
         m = _MOCK_TARGET.match(value) if isinstance(value, str) else None
@@ -168,15 +168,14 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
         at = _first_decorator(rw, node)
         takes = methods[method]
         target = re.match(r"^(\w+)(?:\(|$)", takes)
-        why = ("no file of the project sets `analytics.write_key`" if not homes else
-               f"{len(homes)} files set `analytics.write_key`" if len(homes) > 1 else
+        why = ("no file of the project sets `analytics.write_key`" if home is None else
+               home.problem if home.problem else
                f"it becomes {takes} on Amplitude" if target is None else "")
         if why:
             rw.finding("mock-target-left", node, note=True, note_at=at, old=old, method=method, why=why, takes=takes)
             continue
         from .bind import dotted_module
-        path, name = homes[0]
-        new = f"{dotted_module(path)}.{name}.{target.group(1)}"  # type: ignore[union-attr]
+        new = f"{dotted_module(home.path)}.{home.name}.{target.group(1)}"  # type: ignore[union-attr]
         quote = node.quote
         rw.replace(node, node.prefix + quote + new + quote)
         if takes != target.group(0):  # type: ignore[union-attr]  (flush, shutdown: no arguments either way)

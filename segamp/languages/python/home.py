@@ -1,0 +1,192 @@
+"""Where the one Amplitude client lives, as one file's rewrite sees it.
+
+Segment's module client is one process-wide client configured by assigning module attributes;
+Amplitude has no module singleton, so the project gets one client in one module
+(keys.client_home()) and every other file imports it from there. This file is one of:
+
+* the home (``fold``: the key is set once at the top, the client is created right there;
+  ``early``: the client is created where the Segment module was imported, the key assigned
+  where Segment's was);
+* another file that sets the write key (``shared``): it imports the one client; a write key
+  the home already assigns goes, another one becomes a configuration update on that client;
+* the entry script whose settings create the client in a module segamp creates (``create``):
+  that module holds the client (with the key empty), the script imports it and sets the key
+  where it set Segment's;
+* a file that only uses the module (``import``), or one that cannot know the client
+  (``blocked``, with a finding).
+"""
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import libcst as cst
+
+from ...core.plan import Init, Lit, Plan
+from .bind import dotted_module, span
+from .keys import HOME_KEYS, Home, client_home, key_text
+from .printer import Printer
+
+
+class HomeMixin:
+    """FileRewrite's part that places the module client (see the module docstring)."""
+
+    home_mode: str
+    home_import: Optional[tuple[str, str]]
+    early_client: Optional[Init]
+
+    def _plan_home(self, assigns: list[cst.Assign]) -> None:
+        """Where the one Amplitude client lives for this file's module-level calls."""
+        if self.b.module_key() in self.ctx.blocked:
+            return  # left by the closure rule: nothing of it changes
+        home = client_home(self.ctx.cache)
+        here = os.path.abspath(self.src.path)
+        uses = self.f.sets_write_key or bool(self._seg_module_uses(self.f.module))
+        if home is not None and not home.problem and self.f.sets_write_key:
+            if home.path == here:
+                self.home_mode = "fold" if self._key_set_once_at_top(assigns) else "early"
+                return
+            self.home_mode = "create" if home.new and home.configured_in == here else "shared"
+            self.home_import = (dotted_module(home.path), home.name)
+            return
+        if not uses:
+            return
+        if home is not None and not home.problem:
+            self.home_import = (dotted_module(home.path), home.name)
+            self.home_mode = "import"
+            return
+        why = home.problem if home is not None else "no file in the scanned paths sets `analytics.write_key`"
+        stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)), None)
+        self.finding("default-client", stmt or self.f.module, blocks=self.b.module_key(),
+                     reason=f"this file uses Segment's module-level client, but {why}, so segamp cannot tell which Amplitude client to use",
+                     help="run segamp on the whole project, or create one Amplitude client and import it here")
+        self.home_mode = "blocked"
+
+    def _convert_write_key(self, node: cst.Assign, plan: Plan, init: Init, recv: str) -> None:
+        """`<module>.write_key = …`: the client itself (home), or the key on the one client."""
+        if self.home_mode == "fold":
+            self.report(plan, node, self.b.module_key())
+            self.replace(node, f"{recv} = {self.printer.client(init)}")
+            return
+        home = client_home(self.ctx.cache)
+        if self.home_mode == "shared":
+            # this file configured Segment too: it now uses the one client (no second one)
+            self.finding("client-shared", node, module=self.home_import[0] if self.home_import else "")
+            same = key_text(self.code(node.value)) in self.ctx.cache.get(HOME_KEYS, {}).get(home.path, ())
+            if same:  # the home assigns this very key: the statement has nothing left to do
+                self._drop_statement(node)
+                return
+            self.report(_without(plan, "client-converted"), node, self.b.module_key())
+        else:
+            self.report(plan, node, self.b.module_key())
+            self.early_client = Init(Lit(""), init.options)
+            if self.home_mode == "create":
+                self.analysis.new_files[home.path] = self._new_module_text(home, self.early_client)
+                self.finding("client-module-created", node, path=os.path.relpath(home.path),
+                             script=os.path.basename(self.src.path))
+        # the client exists from the import on; the key arrives where Segment's did
+        self.replace(node, f"{recv}.configuration.api_key = {self.printer.value(init.key)}")
+
+    def _drop_statement(self, node: cst.CSTNode) -> None:
+        """Remove node's statement; a line of its own between two blank lines takes one of
+        them along, so the blank lines around it read as before."""
+        stmt = self.statement_of(node)
+        data = self.src.data
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and not self.only_statement_in_block(stmt)):
+            self._remove_statement(stmt, node)
+            return
+        start, end = self.line_start(stmt), span(self.f, stmt)[1]
+        nl = data.find(b"\n", end - 1)
+        end = len(data) if nl == -1 else nl + 1
+        if data[start:span(self.f, stmt)[0]].strip():
+            self._remove_statement(stmt, node)  # shares its line with something else
+            return
+        prev = data.rfind(b"\n", 0, max(start - 1, 0)) + 1
+        after = data.find(b"\n", end)
+        if start > 0 and not data[prev:start].strip() and after != -1 and not data[end:after].strip():
+            start = prev
+        self.edit(start, end, "")
+
+    def _new_module_text(self, home: Home, init: Init) -> str:
+        printer = Printer(self.profile, set())
+        client = f"{home.name} = {printer.client(init)}"
+        script = os.path.basename(home.configured_in)
+        lines = ['"""The project\'s one Amplitude client, in place of Segment\'s module client.',
+                 "",
+                 f"segamp created this module: Segment was configured in {script}, a script run as",
+                 f"__main__, and a module importing the client from {script} would run it a second time.",
+                 f"{script} sets the API key.",
+                 '"""']
+        if printer.needs_os:
+            lines.append("import os")
+        lines.append(printer.import_line())
+        if printer.helpers:
+            lines += ["", "", printer.helper_definitions()]
+        return "\n".join(lines + ["", client, ""])
+
+    def _home_lines(self) -> list[str]:
+        """The import of the home's client, or the early client creation (before the amplitude
+        import line is computed: they need amplitude names too)."""
+        lines = []
+        if self.home_import is not None:
+            mod, name = self.home_import
+            alias = self.module_alias_name() or "analytics"
+            lines.append(f"from {mod} import {name}" + (f" as {alias}" if alias and alias != name else ""))
+        if self.home_mode == "early" and self.early_client is not None:
+            lines.append(f"{self.f.home_name} = {self.printer.client(self.early_client)}")
+        return lines
+
+    def _key_set_once_at_top(self, assigns: list[cst.Assign]) -> bool:
+        """The key is set once, by a top-level statement, before any other use of the module:
+        the client can be created right there."""
+        def module_setting(a: cst.Assign) -> bool:
+            target = a.targets[0].target
+            return isinstance(target, cst.Attribute) and self.b.is_seg_module(target.value)
+
+        key_assigns = [a for a in assigns if module_setting(a) and a.targets[0].target.attr.value == "write_key"]  # type: ignore[attr-defined]
+        first = key_assigns[0]
+        line = self.statement_of(first)
+        if line is None or self.f.parents.get(line) is not self.f.module or len(key_assigns) != 1:
+            return False
+        before = [a for a in assigns if module_setting(a) and span(self.f, a)[0] < span(self.f, first)[0]]
+        return not before and not self._module_used_before(first)
+
+    def _seg_module_uses(self, node: cst.CSTNode) -> list[cst.Attribute]:
+        """`<segment module>.x` attribute uses under node (Client excepted)."""
+        found: list[cst.Attribute] = []
+        b = self.b
+
+        class V(cst.CSTVisitor):
+            def visit_Attribute(self, attr):
+                if b.is_seg_module(attr.value) and attr.attr.value != "Client":
+                    found.append(attr)
+
+            def visit_Call(self, call):
+                if b.seg_function(call.func) is not None and b.is_seg_module_key_live():
+                    found.append(call.func)
+
+        node.visit(V())
+        return found
+
+    def _module_used_before(self, first: cst.Assign) -> bool:
+        limit = span(self.f, first)[0]
+        for stmt in self.f.module.body:
+            if span(self.f, stmt)[0] >= limit:
+                break
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            if self._seg_module_uses(stmt):
+                return True
+        return False
+
+    def client_name_for_module(self, node: cst.CSTNode) -> str:
+        if isinstance(node, cst.Name):
+            return node.value
+        return self.f.home_name if self.f.sets_write_key else (self.module_alias_name() or "analytics")
+
+
+def _without(plan: Plan, rule: str) -> Plan:
+    """The plan without one rule's issues (a second home gets no 'client converted')."""
+    from dataclasses import replace
+
+    return replace(plan, issues=[i for i in plan.issues if i.rule != rule])
