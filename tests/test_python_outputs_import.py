@@ -28,7 +28,12 @@ pytestmark = pytest.mark.skipif(importlib.util.find_spec("amplitude") is None,
 
 # minimal stand-ins for frameworks the fixtures import but the test environment lacks
 STUBS = {
-    "flask": "class Flask:\n    def __init__(self, *a, **k): self.config = {}\n",
+    "flask": "class _Config(dict):\n    def from_mapping(self, **k): self.update(k)\n"
+             "class Flask:\n    def __init__(self, *a, **k): self.config, self.extensions = _Config(TESTING=False), {}\n"
+             "    def teardown_appcontext(self, f): return f\n    def register_blueprint(self, bp): pass\n"
+             "class Blueprint:\n    def __init__(self, *a, **k): pass\n"
+             "    def __getattr__(self, name): return lambda *a, **k: (lambda f: f)\n"
+             "class _Request:\n    form = {}\nrequest = _Request()\n",
     "fastapi": "def Depends(f=None): return f\nclass APIRouter:\n    def __init__(self, *a, **k): pass\n"
                "    def __getattr__(self, name): return lambda *a, **k: (lambda f: f)\n"
                "    def include_router(self, *a, **k): pass\nclass FastAPI(APIRouter): pass\n",

@@ -29,6 +29,24 @@ _MISSING = [d for m, d in (("segment", "segment-analytics-python"), ("amplitude"
             if importlib.util.find_spec(m) is None]
 pytestmark = pytest.mark.skipif(bool(_MISSING), reason=f"needs the real SDKs (pip install -e '.[test]'): {_MISSING}")
 
+# Flask is not a test dependency: the few names the Flask fixture uses, as a module
+_FLASK_STUB = '''
+        import sys, types
+        class _Config(dict):
+            def from_mapping(self, **values): self.update(values)
+        class Flask:
+            def __init__(self, name):
+                self.config, self.extensions, self.teardowns = _Config(), {{}}, []
+            def teardown_appcontext(self, f): self.teardowns.append(f)
+            def register_blueprint(self, bp): pass
+        class Blueprint:
+            def __init__(self, *a, **k): pass
+            def post(self, *a, **k): return lambda f: f
+        flask = types.ModuleType("flask")
+        flask.Flask, flask.Blueprint, flask.request = Flask, Blueprint, types.SimpleNamespace(form={{}})
+        sys.modules["flask"] = flask
+'''
+
 # project -> (driver, setup for Segment, setup for Amplitude); {setup} runs before the first call
 DRIVERS = {
     "py_getter_factory": ('''
@@ -60,6 +78,48 @@ DRIVERS = {
         conf.analytics.{drain}()
     ''', 'conf.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
         'conf.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_many_homes": ('''
+        import app.auth as home
+        {setup}
+        from app import admin, billing, cart, emails, orders, reports, search, signup, views
+        signup.configure()
+        home.logged_in("user-1", "a@example.com")
+        cart.add_item("user-1", "sku-9", 2)
+        orders.place(7, 3)
+        billing.charged("acct-4", 1250)
+        emails.opened("user-1", "spring")
+        search.searched("user-1", "red shoes")
+        signup.signed_up(8, "pro")
+        admin.impersonated("admin-1", "user-1")
+        views.product_page("user-1", "sku-9")
+        home.analytics.{drain}()
+    ''', 'home.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'home.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_entry_script_home": ('''
+        import main
+        {setup}
+        from worker import notify
+        main.main()
+        notify.owner_changed(101, "owner@example.com")
+        main.analytics.{drain}()
+    ''', 'main.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'main.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_flask_factory": (_FLASK_STUB + '''
+        from shop import create_app
+        app = create_app()
+        import shop.extensions as ext
+        {setup}
+        from flask import request
+        from shop import accounts, checkout
+        request.form = {{"id": "7", "email": "a@example.com"}}
+        accounts.signup()
+        request.form = {{"user": "7", "total": "12.50"}}
+        checkout.checkout()
+        for teardown in app.teardowns:
+            teardown(None)
+        ext.analytics.{drain}()
+    ''', 'ext.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'ext.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
 }
 
 
@@ -72,7 +132,7 @@ def _tree(project: str, rewritten: bool, into: Path) -> None:
 def _drive(project: str, rewritten: bool, server) -> None:
     driver, seg_setup, amp_setup = DRIVERS[project]
     base = server.url.rstrip("/")
-    env = {"SEGMENT_WRITE_KEY": "WRITEKEY", "AMPLITUDE_API_KEY": "APIKEY",
+    env = {"SEGMENT_WRITE_KEY": "WRITEKEY", "AMPLITUDE_API_KEY": "APIKEY", "SEGMENT_REPORTS_WRITE_KEY": "WRITEKEY",
            "SEGMENT_HOST": base, "AMPLITUDE_SERVER_URL": base + "/2/httpapi"}
     code = textwrap.dedent(driver).format(setup=amp_setup if rewritten else seg_setup,
                                           drain="shutdown" if rewritten else "flush")

@@ -118,21 +118,23 @@ class Describer:
         return tuple(out)
 
     def _env_refs(self, node: cst.BaseExpression) -> tuple[tuple[str, int], ...]:
-        """Names read by key: os.environ["X"], os.getenv("X"), environ.get("X"), and any
-        mapping read by a literal key (app.config["X"]), as Segment keys often are."""
+        """Environment variables read by name: os.environ["X"], os.getenv("X"), environ.get("X").
+        Not another mapping read by a literal key (app.config["X"]): the project defines that
+        key somewhere (create_app, a settings file), so renaming it here alone would break it."""
         keys: list[cst.SimpleString] = []
 
         class V(cst.CSTVisitor):
             def visit_Subscript(self, sub: cst.Subscript) -> None:
-                if len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
+                if _last(sub.value) == "environ" and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
                     index = sub.slice[0].slice.value
                     if isinstance(index, cst.SimpleString):
                         keys.append(index)
 
             def visit_Call(self, call: cst.Call) -> None:
                 func = call.func
-                name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-                if name in ("get", "getenv") and call.args and isinstance(call.args[0].value, cst.SimpleString):
+                name = _last(func)
+                env = name == "getenv" or (name == "get" and isinstance(func, cst.Attribute) and _last(func.value) == "environ")
+                if env and call.args and isinstance(call.args[0].value, cst.SimpleString):
                     keys.append(call.args[0].value)
 
         node.visit(V())
@@ -155,6 +157,11 @@ _BUILTIN_RESULTS = {"str": "string", "repr": "string", "int": "number", "float":
 _STR_METHODS = {"isoformat", "hexdigest", "lower", "upper", "strip", "format", "join", "title"}
 # annotations that declare a name's type
 ANNOTATION_TYPES = {"str": "string", "int": "number", "float": "number", "bool": "bool"}
+
+
+def _last(node: cst.BaseExpression) -> str:
+    """The last name of a dotted expression (`os.environ` -> environ)."""
+    return node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
 
 
 def _simple(node: cst.BaseExpression) -> bool:
