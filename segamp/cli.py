@@ -41,6 +41,8 @@ class RunOptions:
     report_path: Optional[str] = None
     quiet: bool = False
     color: str = "auto"
+    allow_dirty: bool = False
+    changed_since: Optional[str] = None
 
 
 def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
@@ -55,11 +57,21 @@ def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
     except ConfigError as exc:
         click.echo(f"segamp: error: {exc}", err=True)
         return 2
+    write = command == "rewrite" and not opts.dry_run
+    if write and opts.changed_since:
+        click.echo("segamp: error: --changed-since narrows what is reported; a rewrite writes whole clients. "
+                   "Use it with check or rewrite --dry-run.", err=True)
+        return 2
     fmt = _pick_format(opts.fmt)
     engine = Engine(config)
-    report = Report(command=command, dry_run=opts.dry_run or command == "check", stats=engine.stats)
-    _collect(engine, paths, report, write=command == "rewrite" and not opts.dry_run,
-             progress=opts.progress and not opts.quiet and fmt in ("rich", "diff"))
+    report = Report(command=command, dry_run=not write, stats=engine.stats)
+    _collect(engine, paths, report, progress=opts.progress and not opts.quiet and fmt in ("rich", "diff"))
+    problem = _narrow(report, paths, opts.changed_since) if opts.changed_since else None
+    if problem is None and write and not report.interrupted:
+        problem = _write_all(report, engine, opts.allow_dirty)
+    if problem:
+        click.echo(f"segamp: error: {problem}", err=True)
+        return 2
     _render(report, fmt, opts)
     if opts.report_path:
         problem = _write_report(opts.report_path, report, config)
@@ -75,9 +87,9 @@ def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
     return 1 if report.failed else 0
 
 
-def _collect(engine: Engine, paths: tuple[str, ...], report: Report, write: bool, progress: bool) -> None:
-    """Run the engine into the report (writing changed files when asked); Ctrl-C ends the run
-    with the files seen so far and says how far it got."""
+def _collect(engine: Engine, paths: tuple[str, ...], report: Report, progress: bool) -> None:
+    """Run the engine into the report; Ctrl-C ends the run with the files seen so far and says
+    how far it got."""
     bar = None
     seen = {"done": 0, "total": 0}
 
@@ -95,14 +107,6 @@ def _collect(engine: Engine, paths: tuple[str, ...], report: Report, write: bool
         bar.start()
     try:
         for result in engine.run(list(paths), on_progress):
-            if write and result.changed:
-                problem = write_changed(result)
-                if problem:
-                    result.error = problem
-                    engine.stats.errors += 1
-                else:
-                    result.written = True
-                    engine.stats.written += 1
             report.results.append(result)
     except KeyboardInterrupt:
         report.interrupted = True
@@ -110,6 +114,52 @@ def _collect(engine: Engine, paths: tuple[str, ...], report: Report, write: bool
     finally:
         if bar is not None:
             bar.stop()
+
+
+def _write_all(report: Report, engine: Engine, allow_dirty: bool) -> Optional[str]:
+    """Write every changed file, after the whole project was analysed (a client's files go
+    together), unless git holds uncommitted work in one of them. Ctrl-C stops between files."""
+    from .gitstate import GitError, dirty
+
+    targets = [r for r in report.results if r.changed]
+    if not allow_dirty:
+        try:
+            held = dirty(r.fs_path for r in targets if os.path.lexists(r.fs_path))
+        except GitError as exc:
+            return f"cannot ask git for uncommitted changes ({exc}); pass --allow-dirty to write anyway"
+        if held:
+            names = ", ".join(os.path.relpath(p) for p in held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+            return (f"{len(held)} file(s) segamp would rewrite have uncommitted changes ({names}); nothing was written. "
+                    "Commit or stash them, or pass --allow-dirty.")
+    done = 0
+    try:
+        for result in targets:
+            problem = write_changed(result)
+            if problem:
+                result.error = problem
+                engine.stats.errors += 1
+            else:
+                result.written = True
+                engine.stats.written += 1
+            done += 1
+    except KeyboardInterrupt:
+        report.interrupted = True
+        report.progress = (done, len(targets))
+    return None
+
+
+def _narrow(report: Report, paths: tuple[str, ...], ref: str) -> Optional[str]:
+    """--changed-since: the project model read everything; report only the files changed since ref."""
+    from .gitstate import GitError, changed_since
+
+    try:
+        changed = changed_since(ref, paths)
+    except GitError as exc:
+        return f"--changed-since {ref}: {exc}"
+    if changed is None:
+        return f"--changed-since {ref}: not inside a git work tree"
+    report.results = [r for r in report.results if os.path.realpath(r.fs_path or r.path) in changed]
+    return None
 
 
 def _render(report: Report, fmt: str, opts: RunOptions) -> None:
@@ -153,6 +203,8 @@ def _common(fn):
     fn = click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary line (rich and diff formats).")(fn)
     fn = click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto",
                       help="Colour in the rich format (default: auto, when stdout is a terminal).")(fn)
+    fn = click.option("--changed-since", metavar="REF",
+                      help="Report only files changed since this git ref (the whole project is still read).")(fn)
     fn = click.argument("paths", nargs=-1, type=click.Path())(fn)
     return fn
 
@@ -166,21 +218,23 @@ def main() -> None:
 @main.command()
 @_common
 @click.option("--dry-run", is_flag=True, help="Show the diff and findings; write nothing.")
+@click.option("--allow-dirty", is_flag=True, help="Write even over files with uncommitted changes.")
 @click.option("--partial", is_flag=True,
               help="Convert the uses that can be converted even when another use of the same client cannot "
                    "(TODO notes mark the rest). Default: such a client is left whole.")
-def rewrite(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, dry_run, partial):
+def rewrite(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, changed_since,
+            dry_run, allow_dirty, partial):
     """Rewrite Segment calls under PATHS (default: .) into Amplitude calls."""
     sys.exit(_run("rewrite", paths, RunOptions(dry_run, fmt, include, exclude, config_path, not no_progress, partial,
-                                               report_path, quiet, color)))
+                                               report_path, quiet, color, allow_dirty, changed_since)))
 
 
 @main.command()
 @_common
-def check(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color):
+def check(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, changed_since):
     """List remaining Segment usage under PATHS (default: .); exit 1 while any remains (for CI and pre-commit)."""
     sys.exit(_run("check", paths, RunOptions(True, fmt, include, exclude, config_path, not no_progress, False,
-                                             report_path, quiet, color)))
+                                             report_path, quiet, color, False, changed_since)))
 
 
 @main.command()

@@ -130,3 +130,48 @@ def test_config_mistakes_exit_2_naming_the_file(project, text, message):
 def test_broken_pyproject_without_segamp_table_is_not_our_config(project):
     (project / "pyproject.toml").write_text('[tool.black\nline-length = 1\n')
     assert _segamp(project, "check", ".").returncode == 1
+
+
+def _git_project(project: Path) -> Path:
+    for args in (("init", "-q"), ("add", "-A"), ("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base")):
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True)
+    return project
+
+
+def test_rewrite_refuses_to_write_over_uncommitted_changes(project):
+    _git_project(project)
+    src = project / "src" / "analytics.ts"
+    src.write_text(TS + "// work in progress\n")
+    run = _segamp(project, "rewrite", ".")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "uncommitted changes (src/analytics.ts); nothing was written" in run.stderr, run.stderr
+    assert src.read_text() == TS + "// work in progress\n"
+    assert "@segment/analytics-next" in (project / "package.json").read_text()   # not half-written either
+    assert _segamp(project, "rewrite", ".", "--dry-run").returncode == 0          # a dry run writes nothing
+    run = _segamp(project, "rewrite", ".", "--allow-dirty")
+    assert run.returncode == 0, run.stderr
+    assert "@amplitude/analytics-browser" in src.read_text()
+
+
+def test_changed_since_reports_only_changed_files(project):
+    _git_project(project)
+    (project / "src" / "other.ts").write_text("import { analytics } from './analytics'\nanalytics.track('Other')\n")
+    doc = json.loads(_segamp(project, "check", ".", "--changed-since", "HEAD", "--format", "json").stdout)
+    assert [f["path"] for f in doc["files"]] == ["src/other.ts"]
+    run = _segamp(project, "rewrite", ".", "--changed-since", "HEAD")
+    assert run.returncode == 2 and "--changed-since narrows what is reported" in run.stderr
+    bad = _segamp(project, "check", ".", "--changed-since", "no-such-ref")
+    assert bad.returncode == 2 and "--changed-since no-such-ref:" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_pre_commit_hook_checks_the_staged_files(project):
+    hooks = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text()
+    entry = re.search(r"^\s*entry: (.+)$", hooks, re.M).group(1).split()
+    assert entry[:2] == ["segamp", "check"] and "pass_filenames: true" in hooks
+    run = subprocess.run([sys.executable, "-m", "segamp", *entry[1:], "src/analytics.ts"], cwd=project,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "src/analytics.ts:6:3: manual: alias()" in run.stderr, run.stderr
+    (project / "README.md").write_text("no analytics here\n")
+    clean = subprocess.run([sys.executable, "-m", "segamp", *entry[1:], "README.md"], cwd=project,
+                           capture_output=True, text=True, timeout=120)
+    assert clean.returncode == 0, clean.stderr

@@ -404,7 +404,8 @@ def test_gitignore_node_modules_and_dist_are_respected(tmp_path, git):
         # only git itself knows this one: proves the git listing is used inside a work tree
         paths["git_info_exclude"] = write(tree / "src" / "private.ts", SEGMENT_TS)
         write(tree / ".git" / "info" / "exclude", "src/private.ts\n")
-    proc = segamp("rewrite", "repo", "--format", "json", cwd=tmp_path)
+    # nothing is committed in this work tree: every file is untracked, so --allow-dirty
+    proc = segamp("rewrite", "repo", "--format", "json", "--allow-dirty", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     listed = {f["path"] for f in json.loads(proc.stdout)["files"]}
     for key in ("kept", "web"):
