@@ -14,13 +14,15 @@ import os
 import re
 from typing import Optional
 
+from ...core import findings, profiles
 from ...core.mapping import map_call, map_client
 from ...edits import apply_edits
 from ...model import Analysis, ClientInfo, Edit
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
-from .bind import ORIGIN, MODULE_EXTS, OTHER_SEGMENT_SDKS, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile
-from .kinds import SNIPPET_KEY, typed_client
+from .bind import ORIGIN, PROFILES, MODULE_EXTS, OTHER_SEGMENT_SDKS, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile
+from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, typed_client
+from .loader import replace_loaders, template_marked
 from .match import match_call, match_settings, value_use
 from .modules import file_exports, module_keys
 from .uses import passed_on
@@ -28,6 +30,13 @@ from .printer import Printer
 from .syntax import Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
 
 SEGMENT_METHODS = ("track", "identify", "page", "group", "alias", "screen")
+
+
+def snippet_loader_text() -> str:
+    """What the snippet-loader finding tells a person to paste (the snippet's target profile)."""
+    return profiles.load(PROFILES[SNIPPET_PACKAGE]).get("loader")
+# a page that already loads Amplitude's browser SDK from its CDN (its snippet, or a script tag)
+AMPLITUDE_LOADER_MARKERS = ["cdn.amplitude.com/libs/analytics-browser", "cdn.amplitude.com/script/"]
 # A parse error node holding any of this cannot be trusted to hide no Segment code.
 SEGMENT_USE = re.compile(rb"analytics|segment|Segment|AnalyticsBrowser")
 MAX_TOLERATED_ERRORS = 20
@@ -75,6 +84,7 @@ class JavaScriptHandler(Handler):
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
             ctx.evidence.add("segment-snippet")
+        note_loaders(source, ctx)
         jf = self._file(source, ctx, tree)
         jf.bind()
         for key in jf.created:
@@ -149,6 +159,10 @@ class HtmlHandler(Handler):
         for start, body, is_module in self.blocks(source):
             tree = parse(body, "javascript")
             bad = first_error(tree.root_node)
+            text = body.decode("utf-8", "replace")
+            if bad is not None and template_marked(text) and any(m in text for m in SNIPPET["markers"]):
+                blocks.append((start, body, is_module, None))   # a templated loader: reported, left
+                continue
             if bad is not None:
                 line, col = source.line_col(start + bad.start_byte)
                 return Parsed(None, f"line {line}:{col} in a <script> block")
@@ -161,11 +175,17 @@ class HtmlHandler(Handler):
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
             ctx.evidence.add("segment-snippet")
+        note_loaders(source, ctx)
 
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         out = Analysis()
         blocks = tree if tree is not None else self.parse(source).tree or []
         for start, body, is_module, block_tree in blocks:
+            if block_tree is None:
+                line, col = source.line_col(start)
+                out.findings.append(findings.make("snippet-loader", line, col, self.name,
+                                                  left=" in a template segamp cannot parse", loader=snippet_loader_text()))
+                continue
             sub = SourceFile(source.path, body.decode("utf-8"), b"", "utf-8", source.newline, source.mode)
             jf = JsFile(sub, block_tree.root_node, ctx, source.path, script_mode=not is_module)
             part = rewrite(jf, self.name)
@@ -186,8 +206,8 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     printer = Printer(jf, jf.profile_for(Client()), language)
     snippet_left = jf.is_blocked(Client(snippet=True, key=SNIPPET_KEY))
     loader = printer.profile.get("loader")
-    for start, _ in [] if snippet_left else jf.loader_ranges:
-        printer.report("snippet-loader", jf.root.descendant_for_byte_range(start, start), loader=loader)
+    for start, why in ({} if snippet_left else replace_loaders(jf, printer)).items():
+        printer.report("snippet-loader", jf.root.descendant_for_byte_range(start, start), loader=loader, left=why)
     for stmt, spec, hits in jf._ambiguous:
         printer.report("ambiguous-import", stmt, spec=spec, count=str(len(hits)))
     report_other_sdks(jf, printer)
@@ -202,6 +222,7 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
         if client.package not in OTHER_SEGMENT_SDKS:
             printer.report("client-passed-on", node, note=True, blocks=jf.client_key(client), callee=what)
     rewrite_snippet_references(jf, printer, calls)
+    report_missing_loader(jf, printer, calls)
     printer.rewrite_patterns()
     if not jf.is_blocked(typed_client()):
         printer.rewrite_types(SEG_TYPES)
@@ -296,7 +317,7 @@ def rewrite_constructions(jf: JsFile, printer: Printer) -> set[int]:
 # --- the snippet global outside calls ---------------------------------------------------------
 def rewrite_snippet_references(jf: JsFile, printer: Printer, calls: list[Call]) -> None:
     """The global itself, outside calls. Where it only tests "is the SDK there" (if, !, typeof,
-    && / ||), it becomes the Amplitude namespace; anywhere else (assignments, property reads,
+    && / ||), it becomes the global of Amplitude's loader; anywhere else (assignments, property reads,
     test mocks) it is left as it is and reported: guessing there breaks code at run time. A
     guard goes only with the calls it guards: one that guards a call left as it is stays."""
     if jf.is_blocked(Client(snippet=True, key=SNIPPET_KEY)):
@@ -310,17 +331,10 @@ def rewrite_snippet_references(jf: JsFile, printer: Printer, calls: list[Call]) 
             continue
         if any(_inside(c.node, region) for c in left for region in guarded_regions(jf, n)):
             continue
-        parent = n.parent
-        # `window.analytics && <call>`: the guard goes with the global
-        if parent is not None and parent.type == "binary_expression" and \
-                jf.text(parent.child_by_field_name("operator")) == "&&" and parent.child_by_field_name("left") == n:
-            right = parent.child_by_field_name("right")
-            if any(_inside(c.node, right) for c in calls):
-                printer.edit(n.start_byte, right.start_byte, "")
-                continue
         if is_truth_test(jf, n):
-            printer.needs_ns = True
-            printer.edit(n.start_byte, n.end_byte, printer.ns)
+            # "is the loader there" (`window.analytics && …`, `if (analytics)`): the same question
+            # of Amplitude's loader, whose global may be missing too (an ad blocker)
+            printer.edit(n.start_byte, n.end_byte, printer.global_for(n))
             continue
         printer.report("snippet-reference", n, note=True, blocks=SNIPPET_KEY, text=jf.text(n))
 
@@ -383,6 +397,32 @@ def is_truth_test(jf: JsFile, n: Node) -> bool:
             return op in ("&&", "||") and (p.parent is not None and p.parent.type == "expression_statement"
                                            or is_truth_test(jf, p))
         return False
+
+
+def _root_of(ctx: ProjectContext, path: str) -> str:
+    """The project root a file belongs to (one run may cover several projects)."""
+    path = os.path.abspath(path)
+    roots = [os.path.abspath(r) for r in ctx.roots]
+    return max((r for r in roots if path == r or path.startswith(r.rstrip(os.sep) + os.sep)), key=len, default="")
+
+
+def note_loaders(source: SourceFile, ctx: ProjectContext) -> None:
+    """Which projects of the run have a page loader: Segment's (replaced, or reported where it
+    is) or already Amplitude's."""
+    if any(m.encode() in source.data for m in SNIPPET["markers"] + AMPLITUDE_LOADER_MARKERS):
+        ctx.evidence.add("page-loader|" + _root_of(ctx, source.path))
+
+
+def report_missing_loader(jf: JsFile, printer: Printer, calls: list[Call]) -> None:
+    """Code that used the snippet global now calls the global of Amplitude's loader. With no
+    loader in the project (Segment's is replaced or reported where it is), the page template
+    is elsewhere: say once a file, at its first such call, that the loader has to go there."""
+    if not printer.global_used or "page-loader|" + _root_of(jf.ctx, jf.path) in jf.ctx.evidence:
+        return
+    first = next((c for c in calls if c.client.snippet and c.node.id not in printer.left_calls), None)
+    if first is not None:
+        printer.report("amplitude-loader-needed", first.node, note=True, loader=printer.profile.get("loader"),
+                       **{"global": "window." + printer.profile.get("snippet_global")})
 
 
 def report_free_global(jf: JsFile, printer: Printer) -> None:

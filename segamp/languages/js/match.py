@@ -364,11 +364,26 @@ def match_settings(jf: JsFile, node: Node, args: list[Node]) -> SegmentCall:
             seg.args["write_key"] = value
         else:
             seg.settings[name] = value
-    options = unwrap(args[1]) if len(args) > 1 else None
+    _load_options(jf, seg, args[1] if len(args) > 1 else None)
+    return seg
+
+
+def match_snippet_load(jf: JsFile, node: Node) -> SegmentCall:
+    """The analytics.js snippet's `analytics.load(writeKey, options)`: the same load, its key
+    given on its own rather than in a settings object."""
+    args = args_of(node)
+    seg = SegmentCall("load", SDK, handle=Site(node, args=args))
+    if args:
+        seg.args["write_key"] = describe(jf, args[0])
+    _load_options(jf, seg, args[1] if len(args) > 1 else None)
+    return seg
+
+
+def _load_options(jf: JsFile, seg: SegmentCall, arg: Optional[Node]) -> None:
+    options = unwrap(arg) if arg is not None else None
     if options is not None and options.type == "object":
         for c in options.named_children:
             if c.type == "pair":
                 seg.options[jf.text(c.child_by_field_name("key")).strip("'\"")] = describe(jf, c.child_by_field_name("value"))
     elif options is not None:
-        seg.options["*"] = describe(jf, args[1])
-    return seg
+        seg.options["*"] = describe(jf, arg)

@@ -22,7 +22,7 @@ from ...core.plan import (
 )
 from ...core.profiles import Profile
 from ...model import Analysis, Edit, Finding
-from .bind import JsFile
+from .bind import SNIPPET, JsFile
 from .match import Site
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
 
@@ -52,6 +52,10 @@ class Printer:
         # destructuring patterns of client methods -> the Amplitude methods their calls now use
         self.patterns: dict[int, set[str]] = {}
         self.helpers: set[str] = set()                   # profile helpers the output calls
+        # what Amplitude's classes are reached through while a snippet-global call is printed
+        # (the loader's global, not the namespace import), else None
+        self.space: Optional[str] = None
+        self.global_used = False                         # the output calls the loader's global
 
     # --- the file's style ----------------------------------------------------------------------
     def _quote_style(self) -> str:
@@ -208,10 +212,30 @@ class Printer:
             return ""
         return self.object_text([(self.profile.field_name(k) or k, self.value(v)) for k, v in options])
 
+    def namespace(self) -> str:
+        """What Amplitude's classes (Identify) are reached through: the namespace import, or the
+        loader's global for code that used the snippet's."""
+        if self.space is not None:
+            return self.space
+        self.needs_ns = True
+        return self.ns
+
+    def global_for(self, receiver: Optional[Node]) -> str:
+        """The global Amplitude's loader defines, spelled where the snippet's was: `window.analytics`
+        -> `window.amplitude`; a bare `analytics` stays bare in a classic script (the global is in
+        scope) and becomes `window.amplitude` in a module, where a bare name reads as an import."""
+        self.global_used = True
+        name = self.profile.get("snippet_global")
+        if receiver is not None and receiver.type == "member_expression":
+            obj = unwrap(receiver.child_by_field_name("object"))
+            if obj is not None and obj.type == "identifier" and self.jf.text(obj) in SNIPPET["globals"]:
+                return f"{self.jf.text(obj)}.{name}"
+        classic = self.jf.html or not (self.jf.is_module or self.jf.typescript)
+        return name if classic else f"window.{name}"
+
     def identify(self, value, indent: str, source: Optional[Expr] = None) -> str:
         """new <ns>.Identify().set(k, v)… — every trait, whether known now or at run time."""
-        self.needs_ns = True
-        ctor = f"new {self.ns}.Identify()"
+        ctor = f"new {self.namespace()}.Identify()"
         if isinstance(value, IdentifyCopy):
             text = value.expr.text + (" ?? {}" if value.nullable else "")
             body = "identify.set(key, value)"
@@ -300,8 +324,8 @@ class Printer:
         if site.member is None:
             return ""
         if site.client.snippet:
-            self.needs_ns = True
-            return self.ns + "."
+            opt = "?." if any(c.type == "optional_chain" for c in site.member.children) else "."
+            return self.global_for(site.receiver) + opt
         opt = "?." if any(c.type == "optional_chain" for c in site.member.children) else "."
         return self.jf.text(site.receiver) + opt
 
@@ -316,11 +340,19 @@ class Printer:
             self.left_calls.add(site.node.id)
             return
         self.helpers.update(plan.helpers)
+        self.space = self.global_for(site.receiver) if site.client.snippet else None
+        try:
+            commented = self._print_ops(seg, plan, site, pattern)
+        finally:
+            self.space = None
+        # a call that could not be commented out stays as it is: its notes say why
+        self.report_issues(plan.issues, site.node, force_note=commented is False)
+
+    def _print_ops(self, seg: SegmentCall, plan: Plan, site: Site, pattern: Optional[int]) -> Optional[bool]:
+        """The call's edits; for a comment-out plan, whether the statement could be commented out."""
         if plan.ops and isinstance(plan.ops[0], CommentOut):
-            if not self.comment_out(site.node, plan.ops[0].message):
-                self.report_issues(plan.issues, site.node, force_note=True)
-                return
-        elif seg.method == "track" and len(plan.ops) == 1 and isinstance(plan.ops[0], Track) and not plan.deliver:
+            return self.comment_out(site.node, plan.ops[0].message)
+        if seg.method == "track" and len(plan.ops) == 1 and isinstance(plan.ops[0], Track) and not plan.deliver:
             self.track_in_place(seg, plan, plan.ops[0])
         else:
             indent = self.indent_of(site.node)
@@ -328,7 +360,7 @@ class Printer:
             if plan.deliver and pattern is not None:
                 self.patterns[pattern].add("flush")
             self.emit(site, plan, [self.op_text(op, recv, indent, seg) for op in plan.ops], recv)
-        self.report_issues(plan.issues, site.node)
+        return None
 
     def emit(self, site: Site, plan: Plan, ops: list[tuple[str, str]], recv: str = "") -> None:
         """Replace the call with ops [(code, returns)]: one expression, statements, or a sequence."""
@@ -391,13 +423,8 @@ class Printer:
 
     def edit_in_place(self, site: Site, plan: Plan, inner: list[tuple[int, int, str]]) -> None:
         """Edit inside the call (receiver, some arguments) and append what its use needs."""
-        if site.client.snippet:
-            self.needs_ns = True
-            prop = site.member.child_by_field_name("property")
-            inner = [(site.receiver.start_byte, prop.start_byte, self.ns + ".")] + inner
-            for c in site.node.children:   # analytics?.track?.(...): the namespace is always there
-                if c.type in ("optional_chain", "?."):
-                    inner.append((c.start_byte, c.end_byte, ""))
+        if site.client.snippet:   # the loader's global; `?.` stays: a page without the loader has none
+            inner = [(site.receiver.start_byte, site.receiver.end_byte, self.space or self.global_for(site.receiver))] + inner
         suffix = ""
         if plan.callback is not None:
             suffix = f".promise.then({plan.callback.text})"
@@ -515,14 +542,24 @@ class Printer:
         function declaration is hoisted, so every call above it sees it)."""
         data = self.src.data
         texts = []
-        for name in sorted(self.helpers):
-            text = self.profile.get("helpers")[name]["ts" if self.jf.typescript else "js"]
+        names = set(self.helpers)
+        if self.global_used and self.jf.typescript:   # tsc has to know the loader's global
+            names |= set(self.profile.get("global_type_helpers", ()))
+        # a TS file with no import or export is a script: its top-level declarations are global
+        script = self.jf.typescript and not (self.jf.is_module or self.needs_ns)
+        for name in sorted(names):
+            helper = self.profile.get("helpers")[name]
+            text = helper.get("ts_script", helper["ts"]) if script else helper["ts" if self.jf.typescript else "js"]
             declared = re.search(r"function\s+([\w$]+)", text)
-            if not (declared and re.search(rb"function\s+" + re.escape(declared.group(1).encode()) + rb"\b", data)):
-                texts.append(text)
+            if not text or (declared and re.search(rb"function\s+" + re.escape(declared.group(1).encode()) + rb"\b", data)) \
+                    or ("declared" in helper and re.search(helper["declared"].encode(), data)):
+                continue
+            texts.append(text)
         if texts:
-            lead = "\n" if data.endswith(b"\n") or not data else "\n\n"
-            self.analysis.edits.append(Edit(len(data), len(data), lead + "\n".join(texts)))
+            # before the indent that closes an inline <script> block, so `</script>` keeps its place
+            pos = len(data.rstrip(b" \t")) if data.rstrip(b" \t").endswith(b"\n") else len(data)
+            lead = "\n" if data[:pos].endswith(b"\n") or not pos else "\n\n"
+            self.analysis.edits.append(Edit(pos, pos, lead + "\n".join(texts)))
 
     # --- imports -------------------------------------------------------------------------------
     def _still_referenced(self, name: str, skip: tuple[int, int]) -> bool:

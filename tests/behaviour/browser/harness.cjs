@@ -27,7 +27,10 @@
  *    when the program gave none; the settings the capture server returns point the Segment.io
  *    destination at <capture>/v1 over http.
  *  - Amplitude: AmplitudeBrowser.prototype._init (which init() of createInstance() clients and of
- *    the default instance both call with the merged options) gets
+ *    the default instance both call with the merged options) — of the npm package, and of the
+ *    script bundle Amplitude's loader snippet fetches from cdn.amplitude.com (served from
+ *    node_modules/.../lib/scripts/amplitude-min.js; hooked when the bundle assigns
+ *    window.amplitude, before it replays the calls the snippet queued) — gets
  *    {serverUrl: <capture>/2/httpapi, flushIntervalMillis, fetchRemoteConfig: false,
  *     enableDiagnostics: false} merged over the program's options; every other option
  *    (autocapture, minIdLength, ...) is the program's own. At the end every initialised client is
@@ -104,6 +107,7 @@ const dom = new JSDOM(html, {
   resources: isHtml || /<script/i.test(spec.head || '') ? new LocalResources() : undefined,
   beforeParse(window) {
     window.fetch = guardedFetch
+    if (spec.side === 'amplitude') trapAmplitudeGlobal(window)
     window.__report = report
     for (const [k, v] of Object.entries(spec.localStorage || {})) window.localStorage.setItem(k, v)
     for (const c of spec.cookies || []) dom_cookie(window, c)
@@ -129,6 +133,31 @@ process.on('unhandledRejection', (e) => result.errors.push('unhandledRejection: 
 
 // --- SDK hooks ----------------------------------------------------------------------------------
 const clients = new Set()
+function hookAmplitude(AmplitudeBrowser) {
+  const _init = AmplitudeBrowser.prototype._init
+  if (_init.__harness) return
+  AmplitudeBrowser.prototype._init = function (options) {
+    clients.add(this)
+    const injected = { serverUrl: spec.capture + '/2/httpapi', fetchRemoteConfig: false, enableDiagnostics: false }
+    if (spec.flushIntervalMillis != null) injected.flushIntervalMillis = spec.flushIntervalMillis
+    return _init.call(this, Object.assign({}, options, injected))
+  }
+  AmplitudeBrowser.prototype._init.__harness = true
+}
+// The script bundle ends with `window.amplitude = Object.assign(window.amplitude || {}, sdk)` and
+// then replays the snippet's queue: an accessor sees that assignment first.
+function trapAmplitudeGlobal(window) {
+  let value
+  Object.defineProperty(window, 'amplitude', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (v) => {
+      value = v
+      if (v && v.AmplitudeBrowser) hookAmplitude(v.AmplitudeBrowser)
+    },
+  })
+}
 if (spec.side === 'segment') {
   const { AnalyticsBrowser } = require(path.join(HERE, 'node_modules/@segment/analytics-next'))
   const load = AnalyticsBrowser.prototype.load
@@ -140,14 +169,7 @@ if (spec.side === 'segment') {
     return loaded
   }
 } else {
-  const { AmplitudeBrowser } = require(path.join(HERE, 'node_modules/@amplitude/analytics-browser'))
-  const _init = AmplitudeBrowser.prototype._init
-  AmplitudeBrowser.prototype._init = function (options) {
-    clients.add(this)
-    const injected = { serverUrl: spec.capture + '/2/httpapi', fetchRemoteConfig: false, enableDiagnostics: false }
-    if (spec.flushIntervalMillis != null) injected.flushIntervalMillis = spec.flushIntervalMillis
-    return _init.call(this, Object.assign({}, options, injected))
-  }
+  hookAmplitude(require(path.join(HERE, 'node_modules/@amplitude/analytics-browser')).AmplitudeBrowser)
 }
 
 // --- run ------------------------------------------------------------------------------------------
@@ -174,6 +196,10 @@ async function main() {
       try { await c } catch (e) { result.errors.push('segment load: ' + e) }
     }
     while (window.analytics && !window.analytics.initialized && Array.isArray(window.analytics) && Date.now() - started < 20000) await sleep(25)
+  } else {
+    // Amplitude's loader: until the SDK bundle replaced the snippet's queueing stub
+    while (window.amplitude && window.amplitude.invoked && !window.amplitude.runQueuedFunctions && Date.now() - started < 20000) await sleep(25)
+    if (window.amplitude && window.amplitude.invoked && !window.amplitude.runQueuedFunctions) result.errors.push('harness: the Amplitude SDK bundle never loaded')
   }
   lastActivity = Date.now()
   await settle(spec.settleMs || 300)
