@@ -5,6 +5,7 @@ and index, with a region that ends where the flagged text on that line ends."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import TextIO
 
@@ -31,7 +32,8 @@ def _rules() -> list[dict]:
         help_text = e["why"] + (f" What to do: {todo}" if todo and "{" not in todo else "")
         out.append({
             "id": rid,
-            "name": "".join(w.capitalize() for w in rid.split("-")),
+            # a readable name that differs from the id (SARIF1001): the title in PascalCase
+            "name": "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", e["title"])),
             "shortDescription": {"text": e["title"]},
             "fullDescription": {"text": e["why"]},
             "help": {"text": help_text, "markdown": f"**{e['title']}**\n\n{help_text}\n\n`segamp explain {rid}`"},
