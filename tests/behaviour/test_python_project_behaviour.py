@@ -47,6 +47,28 @@ _FLASK_STUB = '''
         sys.modules["flask"] = flask
 '''
 
+# Django likewise: an AppConfig base and the settings the fixture's ready() reads
+_DJANGO_STUB = '''
+        import sys, types
+        for name in ("django", "django.apps", "django.conf"):
+            sys.modules[name] = types.ModuleType(name)
+        sys.modules["django.apps"].AppConfig = type("AppConfig", (), {{}})
+        sys.modules["django.conf"].settings = types.SimpleNamespace(
+            SEGMENT_WRITE_KEY=__import__("os").environ["SEGMENT_WRITE_KEY"], DEBUG=False)
+'''
+
+# FastAPI likewise: routers and an app whose decorators return the function
+_FASTAPI_STUB = '''
+        import sys, types
+        class APIRouter:
+            def __init__(self, *a, **k): pass
+            def include_router(self, *a, **k): pass
+            def __getattr__(self, name): return lambda *a, **k: (lambda f: f)
+        fastapi = types.ModuleType("fastapi")
+        fastapi.APIRouter, fastapi.FastAPI = APIRouter, type("FastAPI", (APIRouter,), {{}})
+        sys.modules["fastapi"] = fastapi
+'''
+
 # project -> (driver, setup for Segment, setup for Amplitude); {setup} runs before the first call
 DRIVERS = {
     "py_getter_factory": ('''
@@ -120,6 +142,34 @@ DRIVERS = {
         ext.analytics.{drain}()
     ''', 'ext.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
         'ext.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_django_app": (_DJANGO_STUB + '''
+        import datetime, types
+        from decimal import Decimal
+        from shop.apps import ShopConfig
+        import shop.apps as home
+        {setup}
+        ShopConfig().ready()
+        from shop import tracking
+        placed = datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.timezone.utc)
+        order = types.SimpleNamespace(pk=41, customer_id=7, total=Decimal("19.90"), created_at=placed,
+                                      shipped_on=datetime.date(2024, 5, 3))
+        tracking.order_placed(order)
+        user = types.SimpleNamespace(pk=7, email="c@example.com", date_joined=datetime.datetime(2023, 1, 2, 3, 4, 5),
+                                     is_staff=False, company_id=3, company_name="Acme")
+        tracking.customer_seen(user)
+        home.analytics.{drain}()
+    ''', 'home.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'home.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_home_imports_users": (_FASTAPI_STUB + '''
+        import app as home
+        {setup}
+        from routers import items, users
+        items.read_item(5, 42)
+        users.change_plan(42, "team")
+        home.flush_analytics()
+        home.analytics.{drain}()
+    ''', 'home.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'home.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
 }
 
 

@@ -34,7 +34,7 @@ from ...model import Analysis
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
 from . import keys
-from .bind import facts_for, module_key, own_package
+from .bind import dotted_module, facts_for, module_key, own_package
 from .rewrite import FileRewrite
 
 
@@ -58,6 +58,32 @@ def is_entry_script(path: str, module: cst.Module) -> bool:
             if "__name__" in names and "__main__" in strings:
                 return True
     return False
+
+
+def top_level_imports(path: str, module: cst.Module) -> frozenset:
+    """The dotted modules a file's top level imports (and the packages around them, whose
+    __init__ runs first): `from app import orders` imports app and app.orders."""
+    here = dotted_module(path)
+    package = here if os.path.basename(path) == "__init__.py" else here.rpartition(".")[0]
+    names = set()
+    for stmt in module.body:
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Import):
+                names.update(module.code_for_node(a.name) for a in small.names)
+            elif isinstance(small, cst.ImportFrom):
+                base = module.code_for_node(small.module) if small.module is not None else ""
+                if small.relative:
+                    parts = package.split(".") if package else []
+                    parts = parts[:len(parts) - (len(small.relative) - 1)] if len(small.relative) > 1 else parts
+                    base = ".".join(parts + ([base] if base else []))
+                names.add(base)
+                if not isinstance(small.names, cst.ImportStar):
+                    names.update(f"{base}.{module.code_for_node(a.name)}" for a in small.names)
+    out = set()
+    for name in names:
+        parts = name.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return frozenset(n for n in out if n)
 
 
 def write_key_texts(facts) -> frozenset:
@@ -120,6 +146,9 @@ class PythonHandler(Handler):
             ctx.cache.setdefault(keys.ENTRIES, set()).add(path)
         if not facts.own_segment and _NAMES_MODULE.search(source.text):
             ctx.cache.setdefault(keys.MODULE_USERS, set()).add(path)
+            ctx.cache.setdefault(keys.DOTTED, {})[path] = dotted_module(path)
+        if facts.sets_write_key:
+            ctx.cache.setdefault(keys.IMPORTS, {})[path] = top_level_imports(source.path, facts.module)
         ctx.cache.setdefault(keys.INSTANCES, {}).update(facts.created)
         ctx.cache.setdefault(keys.TYPED_USES, set()).update(facts.typed_uses)
         if facts.legacy_write_key:

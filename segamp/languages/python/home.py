@@ -18,13 +18,14 @@ Amplitude has no module singleton, so the project gets one client in one module
 from __future__ import annotations
 
 import os
+import textwrap
 from typing import Optional
 
 import libcst as cst
 
 from ...core.plan import Init, Lit, Plan
 from .bind import dotted_module, span
-from .keys import HOME_KEYS, Home, client_home, key_text
+from .keys import HOME_KEYS, Home, client_home, key_text, why_new
 from .printer import Printer
 
 
@@ -72,7 +73,7 @@ class HomeMixin:
         if self.home_mode == "shared":
             # this file configured Segment too: it now uses the one client (no second one)
             self.finding("client-shared", node, module=self.home_import[0] if self.home_import else "")
-            same = key_text(self.code(node.value)) in self.ctx.cache.get(HOME_KEYS, {}).get(home.path, ())
+            same = key_text(self.code(node.value)) in self.ctx.cache.get(HOME_KEYS, {}).get(home.configured_in, ())
             if same:  # the home assigns this very key: the statement has nothing left to do
                 self._drop_statement(node)
                 return
@@ -83,7 +84,7 @@ class HomeMixin:
             if self.home_mode == "create":
                 self.analysis.new_files[home.path] = self._new_module_text(home, self.early_client)
                 self.finding("client-module-created", node, path=os.path.relpath(home.path),
-                             script=os.path.basename(self.src.path))
+                             script=os.path.basename(self.src.path), why=why_new(home, self.ctx.cache))
         # the client exists from the import on; the key arrives where Segment's did
         self.replace(node, f"{recv}.configuration.api_key = {self.printer.value(init.key)}")
 
@@ -111,12 +112,9 @@ class HomeMixin:
         printer = Printer(self.profile, set())
         client = f"{home.name} = {printer.client(init)}"
         script = os.path.basename(home.configured_in)
-        lines = ['"""The project\'s one Amplitude client, in place of Segment\'s module client.',
-                 "",
-                 f"segamp created this module: Segment was configured in {script}, a script run as",
-                 f"__main__, and a module importing the client from {script} would run it a second time.",
-                 f"{script} sets the API key.",
-                 '"""']
+        why = textwrap.wrap(f"segamp created this module: Segment was configured in {script}, which "
+                            f"{why_new(home, self.ctx.cache)}. {script} sets the API key.", 92)
+        lines = ['"""The project\'s one Amplitude client, in place of Segment\'s module client.', ""] + why + ['"""']
         if printer.needs_os:
             lines.append("import os")
         lines.append(printer.import_line())

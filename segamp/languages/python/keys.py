@@ -30,6 +30,8 @@ HOMES = "py:homes"             # ctx.cache: abs path of a home -> the module's n
 HOME_KEYS = "py:home-keys"     # ctx.cache: abs path of a home -> the write-key texts it assigns
 ENTRIES = "py:entries"         # ctx.cache: abs paths of scripts run as __main__
 MODULE_USERS = "py:module-users"  # ctx.cache: abs paths of files naming the Segment module
+IMPORTS = "py:imports"         # ctx.cache: abs path -> dotted modules its top level imports
+DOTTED = "py:dotted"           # ctx.cache: abs path -> its dotted module name
 NEW_MODULE = "amplitude_client"   # the module segamp creates when only an entry script configures Segment
 _MEMO = "py:home-memo"
 
@@ -50,37 +52,55 @@ class Home:
 
 
 def client_home(cache: Mapping) -> Optional[Home]:
-    """One project, one client. Of the files that set the write key, the client lives in a
-    module others can import: not a script run as __main__ (importing it runs it a second
-    time, and a circular import), the shallowest path first, then the shortest, then by name,
-    so every file of the run agrees. When only entry scripts configure Segment and other files
-    use it too, the client goes to a new module beside the first entry script."""
+    """One project, one client. Of the files that set the write key, the client lives in one
+    that other modules can import: not a script run as __main__ (importing it runs it a second
+    time), nor one whose top level imports a module that uses the client (that module's import
+    of the client would be circular), the shallowest path first, then the shortest, then by
+    name, so every file of the run agrees. When no home can hold it and other files use it, it
+    goes to a new module beside the first home, which configures it."""
     homes: Mapping[str, str] = cache.get(HOMES, {})
     if not homes:
         return None
     entries = cache.get(ENTRIES, set())
     users = cache.get(MODULE_USERS, set())
     memo = cache.get(_MEMO)
-    stamp = (len(homes), len(entries), len(users))
+    stamp = (len(homes), len(entries), len(users), len(cache.get(IMPORTS, {})))
     if memo is not None and memo[0] == stamp:
         return memo[1]
     order = sorted(homes, key=lambda p: (p.count(os.sep), len(p), p))
-    importable = [p for p in order if p not in entries]
+    importable = [p for p in order if p not in entries and not _imports_a_user(p, cache)]
     if importable:
         home = Home(importable[0], homes[importable[0]], importable[0])
     elif len(homes) == 1 and not set(users) - set(homes):
-        home = Home(order[0], homes[order[0]], order[0])  # nobody imports it: it may stay in the script
+        home = Home(order[0], homes[order[0]], order[0])  # nobody imports it: it may stay where it is
     else:
-        entry = order[0]
-        path = os.path.join(os.path.dirname(entry), NEW_MODULE + ".py")
+        first = order[0]
+        path = os.path.join(os.path.dirname(first), NEW_MODULE + ".py")
         problem = ""
         if os.path.lexists(path):
-            problem = (f"only scripts run as __main__ set `analytics.write_key` ({os.path.basename(entry)}), "
-                       f"and {os.path.relpath(path)} already exists, so segamp has no module to put the one Amplitude client in")
-        home = Home(path, homes[entry], entry, new=True, problem=problem)
+            problem = (f"no module that sets `analytics.write_key` can hold the one Amplitude client "
+                       f"({os.path.basename(first)} {_why_not(first, cache)}), and {os.path.relpath(path)} already exists")
+        home = Home(path, homes[first], first, new=True, problem=problem)
     if isinstance(cache, dict):
         cache[_MEMO] = (stamp, home)
     return home
+
+
+def _imports_a_user(path: str, cache: Mapping) -> bool:
+    dotted = cache.get(DOTTED, {})
+    users = {dotted[p] for p in cache.get(MODULE_USERS, set()) if p != path and p in dotted}
+    return bool(users & cache.get(IMPORTS, {}).get(path, frozenset()))
+
+
+def _why_not(path: str, cache: Mapping) -> str:
+    """Why a home cannot hold the client (words for a docstring and a finding)."""
+    if path in cache.get(ENTRIES, set()):
+        return "runs as __main__, and a module importing the client from it would run it a second time"
+    return "imports modules that use the client, so their import of it from there would be circular"
+
+
+def why_new(home: Home, cache: Mapping) -> str:
+    return _why_not(home.configured_in, cache)
 
 
 def key_text(code: str) -> str:
