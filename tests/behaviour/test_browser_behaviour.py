@@ -138,6 +138,17 @@ def _loader_replaced(outcome):
     assert _findings(outcome, "snippet-loader-replaced"), outcome["report"]
 
 
+def _snippet_page_view(outcome):
+    # the page() the snippet queued at load is sent, with the page context analytics.js computed,
+    # and a returning visitor keeps the ids analytics.js stored (init options of the loader)
+    _loader_replaced(outcome)
+    _page_context(outcome)
+    pages = [e for e in outcome["amplitude"] if e["event_type"].startswith("Viewed")]
+    assert pages and pages[0]["event_properties"]["url"] == "https://shop.example.com/p/blue-shoes?color=blue", pages
+    assert {e["device_id"] for e in outcome["amplitude"]} == {"anon-html-3"}, outcome["amplitude"]
+    assert {e.get("user_id") for e in outcome["amplitude"]} == {"user-html-3"}, outcome["amplitude"]
+
+
 SNIPPET = (  # Segment's published analytics.js snippet (v5.2.0), as pasted in a page template
     '<script>!function(){var i="analytics",analytics=window[i]=window[i]||[];if(!analytics.initialize)'
     'if(analytics.invoked)window.console&&console.error&&console.error("Segment snippet included twice.");'
@@ -361,6 +372,16 @@ PROGRAMS: dict[str, Program] = {
                        "  analytics.track('Hero Clicked', { position: 1 })\n"
                        "</script>\n</body>\n</html>\n"},
         entry="index.html", check=_loader_replaced),
+
+    "snippet_html_queued_page_returning": Program(
+        {"index.html": "<!doctype html>\n<html>\n<head>\n<title>Shop</title>\n"
+                       '<link rel="canonical" href="https://shop.example.com/p/blue-shoes">\n'
+                       + SNIPPET.replace('analytics.load("WRITEKEY1");', 'analytics.load("WRITEKEY1");\nanalytics.page();')
+                       + "\n</head>\n<body>\n<script>\n  analytics.track('Hero Seen')\n</script>\n</body>\n</html>\n"},
+        entry="index.html", url="https://shop.example.com/products/42?color=blue#reviews",
+        local_storage={"ajs_anonymous_id": json.dumps("anon-html-3"), "ajs_user_id": json.dumps("user-html-3")},
+        cookies=["ajs_anonymous_id=anon-html-3; path=/", "ajs_user_id=user-html-3; path=/"],
+        known_device_ids=("anon-html-3",), check=_snippet_page_view),
 }
 
 
