@@ -175,3 +175,21 @@ def test_pre_commit_hook_checks_the_staged_files(project):
     clean = subprocess.run([sys.executable, "-m", "segamp", *entry[1:], "README.md"], cwd=project,
                            capture_output=True, text=True, timeout=120)
     assert clean.returncode == 0, clean.stderr
+
+
+def test_real_pre_commit_run_on_a_sample_repo(project, tmp_path):
+    """pre-commit itself (try-repo: this checkout as the hook repository) on staged files."""
+    root = Path(__file__).resolve().parent.parent
+    _git_project(project)
+    env = dict(__import__("os").environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    hook = [sys.executable, "-m", "pre_commit", "try-repo", str(root), "segamp-check"]
+    failed = subprocess.run(hook + ["--all-files"], cwd=project, capture_output=True, text=True, timeout=900, env=env)
+    assert failed.returncode == 1, failed.stdout[-3000:] + failed.stderr[-2000:]
+    assert "segamp check (Segment usage left)" in failed.stdout and "Failed" in failed.stdout
+    assert "src/analytics.ts:6:3: manual: alias()" in failed.stdout
+    (project / "src" / "analytics.ts").write_text("export const x = 1\n")
+    (project / "package.json").write_text('{\n  "name": "web"\n}\n')
+    (project / "package-lock.json").unlink()
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    passed = subprocess.run(hook, cwd=project, capture_output=True, text=True, timeout=900, env=env)
+    assert passed.returncode == 0 and "Passed" in passed.stdout, passed.stdout[-3000:]
