@@ -16,7 +16,7 @@ import re
 from typing import Optional
 
 from ...core.mapping import map_call, map_client
-from ...core.plan import CommentOut, Init
+from ...core.plan import CommentOut, EnvVar, Init
 from .bind import SNIPPET, Call, JsFile
 from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, Client
 from .match import match_call, match_snippet_load
@@ -107,6 +107,9 @@ def _replace(jf: JsFile, printer: Printer, stmt: Node) -> Optional[str]:
             plan = map_call(seg, profile, jf.config)
         if plan.blocked or any(isinstance(op, CommentOut) for op in plan.ops):
             return f" (its {call.method}() call has no Amplitude equivalent segamp can write)"
+        if any(isinstance(op, Init) and isinstance(op.key, EnvVar) for op in plan.ops):
+            # api_key_env: a bundler fills process.env in; a page's own <script> has nothing to read
+            return " (api_key_env names an environment variable, which an HTML page cannot read)"
         plans.append((seg, plan))
     recv = printer.global_for(None)
     indent = printer.indent_of(stmt)
