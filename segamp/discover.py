@@ -30,6 +30,8 @@ class Entry:
     path: str        # as given/joined, used for I/O
     display: str     # relative to cwd when possible
     handler: Handler
+    # git grep found none of the run's markers in it: never read (see Discoverer.markers)
+    unmarked: bool = False
 
 
 @dataclass
@@ -51,8 +53,13 @@ def _display(path: str) -> str:
 
 
 class Discoverer:
-    def __init__(self, handlers: list[Handler], include: list[str], exclude: list[str]):
+    def __init__(self, handlers: list[Handler], include: list[str], exclude: list[str],
+                 markers: tuple[bytes, ...] = ()):
         self.handlers = handlers
+        # the literal markers a file needs to be worth reading; in a git work tree `git grep`
+        # finds them in one native pass and the other files are never opened by Python
+        self.markers = _minimal(markers)
+        self.git_roots: list[str] = []
         self.include = pathspec.GitIgnoreSpec.from_lines(include) if include else None
         self.exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
         self._real_dirs: dict[str, str] = {}
@@ -87,6 +94,9 @@ class Discoverer:
                 yield from self._one(root, os.path.dirname(os.path.abspath(root)), explicit=True, seen=seen)
                 continue
             listed = _git_listing(root)
+            marked = git_grep(root, self.markers) if listed is not None and self.markers else None
+            if marked is not None:
+                self.git_roots.append(root)
             if listed is not None:
                 for rel in listed:
                     parts = rel.split("/")
@@ -94,7 +104,8 @@ class Discoverer:
                         continue
                     if self.handler_for(parts[-1]) is None:
                         continue
-                    yield from self._one(os.path.join(root, rel), root, explicit=False, seen=seen)
+                    yield from self._one(os.path.join(root, rel), root, explicit=False, seen=seen,
+                                         unmarked=marked is not None and rel not in marked)
             else:
                 yield from self._walk_tree(root, seen)
 
@@ -129,7 +140,8 @@ class Discoverer:
                     continue
                 yield from self._one(os.path.join(folder, name), root_abs, explicit=False, seen=seen)
 
-    def _one(self, path: str, root: str, explicit: bool, seen: set[str]) -> Iterator[Union[Entry, Notice]]:
+    def _one(self, path: str, root: str, explicit: bool, seen: set[str],
+             unmarked: bool = False) -> Iterator[Union[Entry, Notice]]:
         display = _display(path)
         handler = self.handler_for(os.path.basename(path))
         if handler is None:
@@ -159,7 +171,43 @@ class Discoverer:
         if key in seen:
             return
         seen.add(key)
-        yield Entry(path, display, handler)
+        yield Entry(path, display, handler, unmarked)
+
+    def grep(self, entries: list[Entry], markers: tuple[bytes, ...]) -> Optional[set[str]]:
+        """Paths of those entries (all under git roots) holding one of markers, or None when
+        git cannot answer (then the caller reads the files)."""
+        found: set[str] = set()
+        for root in self.git_roots:
+            hits = git_grep(root, _minimal(markers))
+            if hits is None:
+                return None
+            found |= {os.path.join(root, rel) for rel in hits}
+        return {e.path for e in entries if e.path in found}
+
+
+def _minimal(markers: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The markers no other marker is part of ('analytics' finds every 'segment.analytics')."""
+    unique = sorted(set(m for m in markers if m), key=len)
+    return tuple(m for i, m in enumerate(unique) if not any(o in m for o in unique[:i]))
+
+
+def git_grep(root: str, markers: tuple[bytes, ...]) -> Optional[set[str]]:
+    """Files under root (relative, as git ls-files names them: tracked and untracked, not
+    ignored) that contain one of markers, by `git grep -l -F`; None if git cannot say."""
+    if not markers:
+        return set()
+    args = ["git", "-C", root, "grep", "-l", "-z", "-F", "--untracked", "--no-color"]
+    for m in markers:
+        args += ["-e", m.decode("utf-8", "surrogateescape")]
+    try:
+        out = subprocess.run(args, capture_output=True, timeout=300)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode not in (0, 1):   # 1: no file matches
+        return None
+    # run in root, git grep searches root's subtree and names files as ls-files does there
+    names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    return {n for n in names if n}
 
 
 def _git_listing(root: str) -> Optional[list[str]]:
@@ -176,5 +224,12 @@ def _git_listing(root: str) -> Optional[list[str]]:
     if out.returncode != 0:
         return None
     names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
-    return [n for n in names if n and os.path.lexists(os.path.join(root, n))]
+    # the walk's order (a folder's files, then its sub-folders, each sorted), whatever git
+    # tracks: output does not depend on what is committed
+    return sorted((n for n in names if n and os.path.lexists(os.path.join(root, n))), key=_walk_order)
+
+
+def _walk_order(rel: str) -> list[tuple[int, str]]:
+    *dirs, name = rel.split("/")
+    return [(1, d) for d in dirs] + [(0, name)]
 

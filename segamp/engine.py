@@ -111,9 +111,10 @@ class Engine:
 
     def _discover(self, roots: list[str], scan: "Scan") -> Iterator[FileResult]:
         """Files -> candidates (worth parsing) and others; yields notices and unreadable files."""
-        discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude)
         # receivers named in config are Segment clients wherever they appear
         receiver_markers = [r.replace("?.", ".").split(".")[-1].encode() for r in self.config.receivers if r]
+        markers = tuple(m for h in self.handlers for m in h.markers) + (NOTE_MARKER, *receiver_markers)
+        discoverer = self.discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude, markers)
         for item in discoverer.walk(roots):
             if isinstance(item, Notice):
                 if not in_scope(item.path, scan.scopes):
@@ -125,6 +126,9 @@ class Engine:
                                  skipped=None if item.error else item.message)
                 continue
             self.stats.discovered += 1
+            if item.unmarked:
+                scan.others.append(item)   # git grep: no marker of any handler in it
+                continue
             raw, mode, problem = self._read(item)
             self.stats.scanned += raw is not None
             if raw is None:
@@ -163,7 +167,12 @@ class Engine:
             if not extra:
                 continue
             confirm = handler.extra_confirm(extra)
-            for entry in [e for e in scan.others if e.handler is handler]:
+            others = [e for e in scan.others if e.handler is handler]
+            unmarked = [e for e in others if e.unmarked]
+            hits = self.discoverer.grep(unmarked, extra) if unmarked else set()
+            if hits is not None:   # git answered for the files Python never read
+                others = [e for e in others if not e.unmarked or e.path in hits]
+            for entry in others:
                 raw, mode, problem = self._read(entry)
                 # bytes `in` (fastsearch) per marker: several times faster than a regex alternation
                 if raw is not None and any(m in raw for m in extra) and (confirm is None or confirm.search(raw)):

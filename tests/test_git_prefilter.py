@@ -1,0 +1,56 @@
+"""In a git work tree, `git grep` does the literal prefilter (Python never opens a file that
+holds no marker) and finds the files importing a client module; outside git, Python reads every
+file. Both must give the same output, byte for byte, on every fixture project."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECTS = sorted(p for p in (ROOT / "fixtures" / "projects").iterdir() if (p / "input").is_dir())
+
+
+def _run(folder: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "segamp", "rewrite", ".", "--dry-run", "--format", "json", "--no-progress"],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+    doc = json.loads(proc.stdout)
+    return {"files": doc["files"], "findings": doc["summary"]["findings"], "changed": doc["summary"]["files_changed"]}
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+def test_git_grep_prefilter_gives_the_walk_output(project, tmp_path):
+    plain, repo = tmp_path / "plain", tmp_path / "repo"
+    shutil.copytree(project / "input", plain)
+    shutil.copytree(project / "input", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    # half tracked, half untracked: git grep --untracked must see both
+    tracked = sorted(str(p.relative_to(repo)) for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts)
+    if tracked[::2]:
+        subprocess.run(["git", "add", "--", *tracked[::2]], cwd=repo, check=True)
+    assert _run(repo) == _run(plain)
+
+
+def test_unmarked_files_are_never_read_in_a_git_tree(tmp_path, monkeypatch):
+    from segamp.config import Config
+    from segamp.engine import Engine
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "tracking.ts").write_text(
+        "import { AnalyticsBrowser } from '@segment/analytics-next'\nexport const tracker = AnalyticsBrowser.load({ writeKey: 'k' })\n")
+    (tmp_path / "src" / "page.ts").write_text("import { tracker } from './tracking'\ntracker.track('Viewed')\n")
+    for i in range(20):
+        (tmp_path / "src" / f"plain{i}.ts").write_text(f"export const n{i} = {i}\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    engine = Engine(Config())
+    read: list[str] = []
+    real_read = engine._read
+    monkeypatch.setattr(engine, "_read", lambda entry: read.append(Path(entry.path).name) or real_read(entry))
+    results = {Path(r.path).name: r for r in engine.run([str(tmp_path)])}
+    assert sorted(read) == ["page.ts", "tracking.ts"]   # page.ts: found by its import of ./tracking
+    assert any(k.endswith("tracking.ts#tracker") for k in results["page.ts"].clients)   # bound as a use of the client
+    assert engine.stats.discovered == 22
