@@ -6,6 +6,7 @@ files on the way down), --include/--exclude, and vendored or generated folders.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 from dataclasses import dataclass
@@ -60,6 +61,11 @@ class Discoverer:
         # finds them in one native pass and the other files are never opened by Python
         self.markers = _minimal(markers)
         self.git_roots: list[str] = []
+        # handler_for runs on every listed file: most names are decided by their extension
+        self._named = frozenset(n for h in handlers for n in h.filenames)
+        patterns = [p for h in handlers for p in h.filename_patterns]
+        self._name_re = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        self._by_ext: dict[str, Optional[Handler]] = {}
         self.include = pathspec.GitIgnoreSpec.from_lines(include) if include else None
         self.exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
         self._real_dirs: dict[str, str] = {}
@@ -77,6 +83,13 @@ class Discoverer:
         if name.endswith(SKIP_SUFFIXES):
             return None
         ext = os.path.splitext(name)[1].lower()
+        if name not in self._named and (self._name_re is None or not self._name_re.fullmatch(name)):
+            if ext not in self._by_ext:
+                self._by_ext[ext] = self._first_taker(name, ext)
+            return self._by_ext[ext]
+        return self._first_taker(name, ext)
+
+    def _first_taker(self, name: str, ext: str) -> Optional[Handler]:
         for handler in self.handlers:
             if handler.takes(name, ext):
                 return handler
@@ -93,19 +106,31 @@ class Discoverer:
             if os.path.isfile(root) or os.path.islink(root) and not os.path.isdir(root):
                 yield from self._one(root, os.path.dirname(os.path.abspath(root)), explicit=True, seen=seen)
                 continue
-            listed = _git_listing(root)
-            marked = git_grep(root, self.markers) if listed is not None and self.markers else None
+            in_git = os.path.isdir(os.path.join(root, ".git")) or git_toplevel(root) is not None
+            # git grep runs while git ls-files lists: two native passes at once
+            grep = _start_grep(root, self.markers) if in_git else None
+            listed = _git_listing(root) if in_git else None
+            marked = _grep_result(grep)
+            if listed is None:
+                marked = None
             if marked is not None:
                 self.git_roots.append(root)
             if listed is not None:
+                shown = _display(root)
                 for rel in listed:
                     parts = rel.split("/")
                     if any(p in SKIP_DIRS for p in parts[:-1]) or not self._selected(rel):
                         continue
-                    if self.handler_for(parts[-1]) is None:
+                    handler = self.handler_for(parts[-1])
+                    if handler is None:
                         continue
-                    yield from self._one(os.path.join(root, rel), root, explicit=False, seen=seen,
-                                         unmarked=marked is not None and rel not in marked)
+                    path = os.path.join(root, rel)
+                    if marked is not None and rel not in marked:
+                        # never read: no need to stat it, resolve links or dedupe it
+                        display = rel if shown == "." else _display(path)
+                        yield Entry(path, display, handler, True)
+                        continue
+                    yield from self._one(path, root, explicit=False, seen=seen)
             else:
                 yield from self._walk_tree(root, seen)
 
@@ -140,8 +165,7 @@ class Discoverer:
                     continue
                 yield from self._one(os.path.join(folder, name), root_abs, explicit=False, seen=seen)
 
-    def _one(self, path: str, root: str, explicit: bool, seen: set[str],
-             unmarked: bool = False) -> Iterator[Union[Entry, Notice]]:
+    def _one(self, path: str, root: str, explicit: bool, seen: set[str]) -> Iterator[Union[Entry, Notice]]:
         display = _display(path)
         handler = self.handler_for(os.path.basename(path))
         if handler is None:
@@ -171,7 +195,7 @@ class Discoverer:
         if key in seen:
             return
         seen.add(key)
-        yield Entry(path, display, handler, unmarked)
+        yield Entry(path, display, handler)
 
     def grep(self, entries: list[Entry], markers: tuple[bytes, ...]) -> Optional[set[str]]:
         """Paths of those entries (all under git roots) holding one of markers, or None when
@@ -182,7 +206,8 @@ class Discoverer:
             if hits is None:
                 return None
             found |= {os.path.join(root, rel) for rel in hits}
-        return {e.path for e in entries if e.path in found}
+        # an entry git grep found was never stat'ed: a symlink is skipped here as _one skips it
+        return {e.path for e in entries if e.path in found and not os.path.islink(e.path)}
 
 
 def _minimal(markers: tuple[bytes, ...]) -> tuple[bytes, ...]:
@@ -194,20 +219,34 @@ def _minimal(markers: tuple[bytes, ...]) -> tuple[bytes, ...]:
 def git_grep(root: str, markers: tuple[bytes, ...]) -> Optional[set[str]]:
     """Files under root (relative, as git ls-files names them: tracked and untracked, not
     ignored) that contain one of markers, by `git grep -l -F`; None if git cannot say."""
+    return _grep_result(_start_grep(root, markers))
+
+
+def _start_grep(root: str, markers: tuple[bytes, ...]) -> Optional[subprocess.Popen]:
     if not markers:
-        return set()
+        return None
     args = ["git", "-C", root, "grep", "-l", "-z", "-F", "--untracked", "--no-color"]
     for m in markers:
         args += ["-e", m.decode("utf-8", "surrogateescape")]
     try:
-        out = subprocess.run(args, capture_output=True, timeout=300)
-    except (OSError, subprocess.SubprocessError):
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
         return None
-    if out.returncode not in (0, 1):   # 1: no file matches
+
+
+def _grep_result(proc: Optional[subprocess.Popen]) -> Optional[set[str]]:
+    if proc is None:
+        return None
+    try:
+        out, _ = proc.communicate(timeout=300)
+    except subprocess.SubprocessError:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode not in (0, 1):   # 1: no file matches
         return None
     # run in root, git grep searches root's subtree and names files as ls-files does there
-    names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
-    return {n for n in names if n}
+    return {n for n in out.decode("utf-8", errors="surrogateescape").split("\0") if n}
 
 
 def _git_listing(root: str) -> Optional[list[str]]:

@@ -162,16 +162,13 @@ class Engine:
                 if tree.error is None:
                     cand.entry.handler.index(src, ctx, tree.tree)
         # files that import an exporting module are candidates even without a marker
-        for handler in self.handlers:
-            extra = handler.extra_markers(ctx)
-            if not extra:
-                continue
+        extras = {h: m for h in self.handlers if (m := h.extra_markers(ctx))}
+        unmarked = [e for e in scan.others if e.unmarked and e.handler in extras]
+        # one git grep for every handler's markers answers for the files Python never read
+        hits = self.discoverer.grep(unmarked, tuple(m for ms in extras.values() for m in ms)) if unmarked else set()
+        for handler, extra in extras.items():
             confirm = handler.extra_confirm(extra)
-            others = [e for e in scan.others if e.handler is handler]
-            unmarked = [e for e in others if e.unmarked]
-            hits = self.discoverer.grep(unmarked, extra) if unmarked else set()
-            if hits is not None:   # git answered for the files Python never read
-                others = [e for e in others if not e.unmarked or e.path in hits]
+            others = [e for e in scan.others if e.handler is handler and (hits is None or not e.unmarked or e.path in hits)]
             for entry in others:
                 raw, mode, problem = self._read(entry)
                 # bytes `in` (fastsearch) per marker: several times faster than a regex alternation
