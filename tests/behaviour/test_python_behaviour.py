@@ -273,15 +273,16 @@ PROGRAMS: dict[str, tuple[dict[str, str], str, dict]] = {
 
 
         def init_app(config):
+            # a key read from the app's config stays that config key (the app defines it)
             analytics.write_key = config["SEGMENT_WRITE_KEY"]
-            analytics.host = config["SEGMENT_HOST"]
+            analytics.host = os.environ["SEGMENT_HOST"]
 
 
         def checkout(user_id):
             analytics.track(user_id, "Checked Out")
 
 
-        init_app(os.environ)
+        init_app({"SEGMENT_WRITE_KEY": os.environ["SEGMENT_WRITE_KEY"]})
         checkout("user-31")
         analytics.flush()
     ''')}, "main.py", {}),
@@ -473,6 +474,153 @@ PROGRAMS: dict[str, tuple[dict[str, str], str, dict]] = {
             executor.submit(analytics.flush).result()
             executor.submit(worker.flush).result()
     ''')}, "main.py", {}),
+
+    # --- issue 12: where the client lives ---------------------------------------------------
+    # several modules set the write key: one Amplitude client, every module's events on it
+    "several_modules_set_write_key": ({
+        "billing.py": _p('''
+            import os
+
+            import segment.analytics as analytics
+
+            analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+            analytics.host = os.environ["SEGMENT_HOST"]
+
+
+            def charged(account_id, cents):
+                analytics.track(account_id, "Invoice Paid", {"amount": cents / 100})
+        '''),
+        "accounts.py": _p('''
+            import os
+
+            import segment.analytics as analytics
+
+            analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+
+
+            def signed_up(user_id, plan):
+                analytics.identify(user_id, {"plan": plan})
+                analytics.track(user_id, "Signed Up")
+        '''),
+        "main.py": _p('''
+            import accounts
+            import billing
+            from segment import analytics
+
+            accounts.signed_up(41, "pro")
+            billing.charged("acct-2", 1999)
+            accounts.signed_up("user-3", None)
+            analytics.flush()
+        '''),
+    }, "main.py", {}),
+
+    # the entry script alone configures Segment: the client goes to a module segamp creates
+    "entry_script_configures_client": ({
+        "main.py": _p('''
+            import os
+
+            import segment.analytics as analytics
+
+            import worker
+
+            analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+            analytics.host = os.environ["SEGMENT_HOST"]
+
+
+            def main():
+                analytics.track("system", "Run Started")
+                worker.work([7, 8])
+                analytics.flush()
+
+
+            if __name__ == "__main__":
+                main()
+        '''),
+        "worker.py": _p('''
+            import segment.analytics as analytics
+
+
+            def work(ids):
+                for account_id in ids:
+                    analytics.track(account_id, "Account Synced", {"batch": len(ids)})
+        '''),
+    }, "main.py", {}),
+
+    # the configuring module imports the modules that use the client (uvicorn app:app)
+    "home_imports_its_users": ({
+        "app.py": _p('''
+            import os
+
+            import segment.analytics as analytics
+
+            import routes
+
+            analytics.write_key = os.environ["SEGMENT_WRITE_KEY"]
+            analytics.host = os.environ["SEGMENT_HOST"]
+            HANDLERS = [routes.view_item, routes.change_plan]
+        '''),
+        "routes.py": _p('''
+            from segment import analytics
+
+
+            def view_item(user_id):
+                analytics.track(user_id, "Item Viewed", {"item": 5})
+
+
+            def change_plan(user_id):
+                analytics.identify(user_id, {"plan": "team"})
+        '''),
+        "main.py": _p('''
+            import app
+
+            for handler in app.HANDLERS:
+                handler(42)
+            app.analytics.flush()
+        '''),
+    }, "main.py", {}),
+
+    # a Flask-style extension configures the module client from the app's config in init_app
+    "init_app_extension": ({
+        "extensions.py": _p('''
+            import segment.analytics as analytics
+
+
+            class Tracking:
+                def init_app(self, app):
+                    analytics.write_key = app.config["SEGMENT_WRITE_KEY"]
+                    analytics.host = __import__("os").environ["SEGMENT_HOST"]
+                    analytics.send = not app.config["TESTING"]
+
+
+            tracking = Tracking()
+        '''),
+        "views.py": _p('''
+            from decimal import Decimal
+
+            from segment.analytics import track
+
+
+            def checkout(user_id, total):
+                track(user_id, "Order Completed", {"total": Decimal(total), "currency": "EUR"})
+        '''),
+        "main.py": _p('''
+            import os
+
+            from extensions import tracking
+            from segment import analytics
+
+
+            class App:
+                config = {"SEGMENT_WRITE_KEY": os.environ["SEGMENT_WRITE_KEY"], "TESTING": False}
+
+
+            tracking.init_app(App())
+            import views
+
+            views.checkout(7, "12.50")
+            analytics.flush()
+        '''),
+    }, "main.py", {}),
 }
 
 
