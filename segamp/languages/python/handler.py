@@ -87,18 +87,16 @@ def top_level_imports(path: str, module: cst.Module) -> frozenset:
 
 
 def write_key_texts(facts) -> frozenset:
-    """The source text (whitespace-normalised) of every value this home assigns to the write
-    key: a second home assigning the same one needs no statement of its own."""
+    """The source text (layout aside) of every value this home assigns to the write key by a
+    top-level statement, which runs whenever the module is imported: a second home that imports
+    the client from here and assigns the same key needs no statement of its own. A key set in
+    a function (init_app, ready()) is set only when that runs, so it is not listed."""
     texts = set()
-    b = facts.binder
-
-    class V(cst.CSTVisitor):
-        def visit_Assign(self, node):
-            target = node.targets[0].target if len(node.targets) == 1 else None
-            if isinstance(target, cst.Attribute) and target.attr.value == "write_key" and b.seg_module_raw(target.value):
-                texts.add(keys.key_text(facts.module.code_for_node(node.value)))
-
-    facts.module.visit(V())
+    for stmt in facts.module.body:
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            target = small.targets[0].target if isinstance(small, cst.Assign) and len(small.targets) == 1 else None
+            if isinstance(target, cst.Attribute) and target.attr.value == "write_key" and facts.binder.seg_module_raw(target.value):
+                texts.add(keys.key_text(facts.module.code_for_node(small.value)))
     return frozenset(texts)
 
 

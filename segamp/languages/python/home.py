@@ -8,7 +8,8 @@ Amplitude has no module singleton, so the project gets one client in one module
   ``early``: the client is created where the Segment module was imported, the key assigned
   where Segment's was);
 * another file that sets the write key (``shared``): it imports the one client; a write key
-  the home already assigns goes, another one becomes a configuration update on that client;
+  the home assigns at its top level (so importing the client has set it) goes, any other
+  becomes a configuration update on that client;
 * the entry script whose settings create the client in a module segamp creates (``create``):
   that module holds the client (with the key empty), the script imports it and sets the key
   where it set Segment's;
@@ -73,8 +74,10 @@ class HomeMixin:
         if self.home_mode == "shared":
             # this file configured Segment too: it now uses the one client (no second one)
             self.finding("client-shared", node, module=self.home_import[0] if self.home_import else "")
-            same = key_text(self.code(node.value)) in self.ctx.cache.get(HOME_KEYS, {}).get(home.configured_in, ())
-            if same:  # the home assigns this very key: the statement has nothing left to do
+            # the home sets this very key when this file's import of the client runs it: the
+            # statement has nothing left to do (a created module sets no key: never so)
+            same = not home.new and key_text(self.code(node.value)) in self.ctx.cache.get(HOME_KEYS, {}).get(home.path, ())
+            if same:
                 self._drop_statement(node)
                 return
             self.report(_without(plan, "client-converted"), node, self.b.module_key())
