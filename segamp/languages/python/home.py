@@ -57,11 +57,16 @@ class HomeMixin:
             self.home_import = (dotted_module(home.path), home.name)
             self.home_mode = "import"
             return
-        why = home.problem if home is not None else "no file in the scanned paths sets `analytics.write_key`"
         stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)), None)
-        self.finding("default-client", stmt or self.f.module, blocks=self.b.module_key(),
-                     reason=f"this file uses Segment's module-level client, but {why}, so segamp cannot tell which Amplitude client to use",
-                     help="run segamp on the whole project, or create one Amplitude client and import it here")
+        if home is not None:
+            reason = f"this file uses Segment's module-level client, but {home.problem}"
+            help = (f"rename the existing {os.path.basename(home.path)} (or set the write key in a module the others can "
+                    "import), then run segamp again")
+        else:
+            reason = ("this file uses Segment's module-level client, but no file in the scanned paths sets "
+                      "`analytics.write_key`, so segamp cannot tell which Amplitude client to use")
+            help = "run segamp on the whole project, or create one Amplitude client and import it here"
+        self.finding("default-client", stmt or self.f.module, blocks=self.b.module_key(), reason=reason, help=help)
         self.home_mode = "blocked"
 
     def _convert_write_key(self, node: cst.Assign, plan: Plan, init: Init, recv: str) -> None:

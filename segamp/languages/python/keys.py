@@ -79,7 +79,8 @@ def client_home(cache: Mapping) -> Optional[Home]:
         problem = ""
         if os.path.lexists(path):
             problem = (f"no module that sets `analytics.write_key` can hold the one Amplitude client "
-                       f"({os.path.basename(first)} {_why_not(first, cache)}), and {os.path.relpath(path)} already exists")
+                       f"({os.path.basename(first)} {_why_not(first, cache)}), and {NEW_MODULE}.py, where segamp "
+                       f"would create it beside {os.path.basename(first)}, already exists")
         home = Home(path, homes[first], first, new=True, problem=problem)
     if isinstance(cache, dict):
         cache[_MEMO] = (stamp, home)
