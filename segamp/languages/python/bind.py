@@ -22,21 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import libcst as cst
-from libcst.metadata import (
-    Assignment,
-    ByteSpanPositionProvider,
-    ImportAssignment,
-    MetadataWrapper,
-    ParentNodeProvider,
-    QualifiedName,
-    QualifiedNameProvider,
-    QualifiedNameSource,
-    ScopeProvider,
-)
+from libcst.metadata import Assignment, ImportAssignment, QualifiedName, QualifiedNameSource
 
 from ...model import ClientInfo
 from ...source import SourceFile
 from ..base import ProjectContext
+from . import fastcst
+from .fastcst import module_of
 from . import keys as K
 
 SEG_MODULES = {"segment.analytics"}
@@ -86,12 +78,11 @@ def own_package(path: str, name: str) -> bool:
 
 @dataclass
 class Facts:
-    wrapper: MetadataWrapper
     module: cst.Module
-    qnames: Any
-    scopes: Any
-    parents: Any
-    spans: Any
+    qnames: Any     # node -> qualified names (fastcst.QualifiedNames)
+    scopes: Any     # node -> libcst Scope
+    parents: Any    # node -> parent node
+    spans: Any      # node -> (start, end) byte offsets in source.data
     legacy_ok: bool
     source: Any = None
     own_segment: bool = False   # a project package `segment` shadows the SDK here
@@ -116,19 +107,16 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
     if cached is not None:
         cached.binder.ctx = ctx
         return cached
-    if module is None:
-        module = cst.parse_module(source.text)
-    # The module was parsed once by the engine and is never mutated: no defensive deep copy. One batched
-    # visit resolves all four providers (separate resolve() calls each walk the tree).
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    meta = wrapper.resolve_many([QualifiedNameProvider, ScopeProvider, ParentNodeProvider, ByteSpanPositionProvider])
+    module = module_of(module) if module is not None else cst.parse_module(source.text)
+    # Only what binding reads, each once (fastcst.py says why not MetadataWrapper); the module
+    # the engine parsed is never mutated, so it is not copied either.
+    spans, parents, scopes, qualified = fastcst.resolve(module)
     facts = Facts(
-        wrapper=wrapper,
-        module=wrapper.module,
-        qnames=meta[QualifiedNameProvider],
-        scopes=meta[ScopeProvider],
-        parents=meta[ParentNodeProvider],
-        spans=meta[ByteSpanPositionProvider],
+        module=module,
+        qnames=qualified,
+        scopes=scopes,
+        parents=parents,
+        spans=spans,
         legacy_ok=False,
         source=source,
     )
@@ -138,22 +126,18 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
     facts.own_segment = own_package(source.path, "segment")
     binder = Binder(facts, ctx, source.path)
     facts.binder = binder
-    binder.scan()
+    with fastcst.fast_visits():
+        binder.scan()
     ctx.cache[cache_key] = facts
     return facts
 
 
 def qnames(facts: Facts, node: cst.CSTNode) -> set[QualifiedName]:
-    try:
-        value = facts.qnames[node]
-    except KeyError:
-        return set()
-    return value() if callable(value) else value  # libcst hands out lazy values
+    return facts.qnames[node]
 
 
 def span(facts: Facts, node: cst.CSTNode) -> tuple[int, int]:
-    s = facts.spans[node]
-    return s.start, s.start + s.length
+    return facts.spans[node]
 
 
 class Binder:

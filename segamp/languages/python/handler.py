@@ -35,6 +35,7 @@ from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
 from . import keys
 from .bind import dotted_module, facts_for, module_key, own_package
+from .fastcst import LazyModule, cpython_parses, fast_visits, module_of
 from .rewrite import FileRewrite
 
 
@@ -100,6 +101,13 @@ def write_key_texts(facts) -> frozenset:
     return frozenset(texts)
 
 
+def _syntax_message(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "too deeply nested"
+    message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", exc.message)  # type: ignore[attr-defined]
+    return f"line {exc.raw_line}: {message}"  # type: ignore[attr-defined]
+
+
 class PythonHandler(Handler):
     name = "python"
     extensions = (".py",)
@@ -110,16 +118,25 @@ class PythonHandler(Handler):
     comment_prefix = "#"
 
     def parse(self, source: SourceFile) -> Parsed:
+        # CPython's parser says whether the text parses; the libcst tree is built when index
+        # or analyze first asks (never for the engine's check of a rewritten text). A text
+        # CPython rejects gets libcst's verdict: its grammar may differ, and its message is ours.
+        if cpython_parses(source.text):
+            parsed = Parsed(None)
+            parsed.tree = LazyModule(source.text, parsed, _syntax_message)
+            return parsed
         try:
             return Parsed(cst.parse_module(source.text))
-        except cst.ParserSyntaxError as exc:
-            message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", exc.message)
-            return Parsed(None, f"line {exc.raw_line}: {message}")
-        except RecursionError:
-            return Parsed(None, "too deeply nested")
+        except (cst.ParserSyntaxError, RecursionError) as exc:
+            return Parsed(None, _syntax_message(exc))
 
     def parse_error(self, source: SourceFile) -> Optional[str]:
-        return self.parse(source).error
+        parsed = self.parse(source)
+        try:
+            module_of(parsed.tree)
+        except (cst.ParserSyntaxError, RecursionError):
+            pass  # its message is on parsed
+        return parsed.error
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         try:
@@ -168,7 +185,8 @@ class PythonHandler(Handler):
 
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         facts = facts_for(source, ctx, tree)
-        return FileRewrite(source, ctx, facts, profiles.load("python")).run()
+        with fast_visits():  # the rewrite's read-only visitors walk without rebuilding nodes
+            return FileRewrite(source, ctx, facts, profiles.load("python")).run()
 
 
 __all__ = ["PythonHandler"]

@@ -1,0 +1,177 @@
+"""fastcst gives what libcst gives, only faster: the same visits in the same order, the same
+spans, parents, scopes and qualified names as MetadataWrapper, the same parse verdicts."""
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import (
+    ByteSpanPositionProvider,
+    MetadataWrapper,
+    ParentNodeProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+from segamp.languages.python import fastcst
+from segamp.languages.python.handler import PythonHandler
+from segamp.source import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+TRICKY = '''\
+"""Doc."""
+from __future__ import annotations
+import segment.analytics as analytics
+from segment.analytics import Client as C, track
+from . import sibling
+from ..pkg.mod import thing as other
+
+KEY: "str" = "k"
+client = C(KEY, debug=False)
+
+
+@decorator(arg=1)
+class Service(Base, metaclass=Meta):
+    attr: Optional["C"] = None
+    squares = [x * x for x in range(3) if x]
+
+    def __init__(self, c: "C", *args, key=None, **kw) -> None:
+        self.c = c
+        nonlocal_value = lambda y, z=1: y + z
+        global client
+
+    async def run(self):
+        async with self.c as ctx:
+            await ctx.track("u", f"{self!r:>{width}} {'nested'} {x=}", {"k": {1, 2}})
+        try:
+            pass
+        except (ValueError, KeyError) as exc:
+            raise RuntimeError() from exc
+        finally:
+            del self.c
+
+
+match command:
+    case {"x": [1, *rest]} | Point(x=0) if rest:
+        analytics.track("u", "E")
+    case _:
+        pass
+
+with open(p) as f, lock:
+    value = (yield_ := f.read()) if f else None
+for i, (a, b) in enumerate(pairs):
+    track(i, a, b)
+print(*args, sep="", **{"end": ""})
+x = a if b else c; y = not x; z = x[1:2, ::3]
+'''
+
+
+def _sources() -> list[tuple[str, str]]:
+    found = [("tricky", TRICKY)]
+    for path in sorted(ROOT.glob("fixtures/python/*/input.py")):
+        found.append((path.parent.name, path.read_text(encoding="utf-8")))
+    return found
+
+
+class _Log(cst.CSTVisitor):
+    """Every hook libcst calls, in order."""
+
+    def __init__(self):
+        self.log = []
+
+    def on_visit(self, node):
+        self.log.append(("visit", type(node).__name__, id(node)))
+        return True
+
+    def on_leave(self, original_node):
+        self.log.append(("leave", id(original_node)))
+
+    def on_visit_attribute(self, node, attribute):
+        self.log.append(("attr", attribute))
+
+    def on_leave_attribute(self, original_node, attribute):
+        self.log.append(("/attr", attribute))
+
+
+class _Typed(cst.CSTVisitor):
+    """Typed methods, one that prunes a subtree, and field methods."""
+
+    def __init__(self):
+        self.log = []
+
+    def visit_FunctionDef(self, node):
+        self.log.append(("def", node.name.value))
+        return node.name.value != "run"
+
+    def visit_Name(self, node):
+        self.log.append(("name", node.value))
+
+    def leave_Call(self, original_node):
+        self.log.append(("call", id(original_node)))
+
+    def visit_Call_func(self, node):
+        self.log.append(("func", id(node)))
+
+    def leave_Arg_value(self, node):
+        self.log.append(("arg", id(node)))
+
+
+@pytest.mark.parametrize("name,text", _sources(), ids=[n for n, _ in _sources()])
+def test_fast_visits_and_resolve_equal_libcst(name, text):
+    module = cst.parse_module(text)
+    for kind in (_Log, _Typed):
+        slow = kind()
+        module.visit(slow)
+        fast = kind()
+        with fastcst.fast_visits():
+            module.visit(fast)
+        assert fast.log == slow.log, kind.__name__
+    meta = MetadataWrapper(module, unsafe_skip_copy=True).resolve_many(
+        [QualifiedNameProvider, ScopeProvider, ParentNodeProvider, ByteSpanPositionProvider])
+    spans, parents, scopes, qualified = fastcst.resolve(module)
+    assert spans == {n: (s.start, s.start + s.length) for n, s in meta[ByteSpanPositionProvider].items()}
+    # a field code generation never emits (MatchMapping's whitespace before an absent **rest)
+    # has no span and no parent here; nothing asks either of whitespace
+    expected = dict(meta[ParentNodeProvider])
+    assert {n: p for n, p in expected.items() if n in spans} == parents
+    assert all(isinstance(n, cst.SimpleWhitespace) and n.value == "" for n in expected if n not in spans)
+    in_tree = [n for n in meta[ScopeProvider] if n in parents or n is module]  # not string annotations' own trees
+    for node in in_tree:
+        old, new = meta[ScopeProvider][node], scopes.get(node)
+        assert type(old) is type(new) and getattr(old, "node", None) is getattr(new, "node", None)
+        names = meta[QualifiedNameProvider].get(node, set())
+        assert (names() if callable(names) else names) == qualified[node]
+        if isinstance(node, cst.Name) and old is not None:
+            def assigned(scope):
+                return sorted((type(a).__name__, id(getattr(a, "node", None))) for a in scope[node.value])
+            assert assigned(old) == assigned(new), node.value
+
+
+def test_only_format_spec_is_visited_only_when_set():
+    """fastcst.SKIPPED_WHEN_NONE lists the fields libcst's walk skips (without announcing
+    them) when unset; a libcst upgrade that adds one must update it."""
+    found = set()
+    for cls in vars(cst).values():
+        if not (isinstance(cls, type) and issubclass(cls, cst.CSTNode)) or inspect.isabstract(cls):
+            continue
+        fn = ast.parse(textwrap.dedent(inspect.getsource(cls._visit_and_replace_children))).body[0]
+        for kw in (n for n in ast.walk(fn) if isinstance(n, ast.keyword)):
+            value = kw.value
+            if isinstance(value, ast.IfExp) and isinstance(value.orelse, ast.Constant) and value.orelse.value is None:
+                found.add(kw.arg)
+    assert found == set(fastcst.SKIPPED_WHEN_NONE)
+
+
+def test_parse_is_lazy_and_keeps_libcst_verdicts():
+    handler = PythonHandler()
+    good = handler.parse(decode("x.py", b"import segment.analytics as analytics\n"))
+    assert good.error is None and isinstance(good.tree, fastcst.LazyModule)
+    assert fastcst.module_of(good.tree).code == "import segment.analytics as analytics\n"
+    bad = handler.parse(decode("x.py", b"x = (\n"))
+    assert bad.tree is None and bad.error.startswith("line ")
+    assert handler.parse_error(decode("x.py", b"x = (\n")) == bad.error
+    assert handler.parse_error(decode("x.py", b"x = 1\n")) is None
