@@ -43,6 +43,7 @@ class RunOptions:
     color: str = "auto"
     allow_dirty: bool = False
     changed_since: Optional[str] = None
+    interactive: bool = False
 
 
 def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
@@ -58,6 +59,10 @@ def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
         click.echo(f"segamp: error: {exc}", err=True)
         return 2
     write = command == "rewrite" and not opts.dry_run
+    if opts.interactive and (not write or not sys.stdin.isatty()):
+        click.echo("segamp: error: --interactive asks on a terminal before writing: run rewrite (no --dry-run) "
+                   "in a terminal", err=True)
+        return 2
     if write and opts.changed_since:
         click.echo("segamp: error: --changed-since narrows what is reported; a rewrite writes whole clients. "
                    "Use it with check or rewrite --dry-run.", err=True)
@@ -68,7 +73,7 @@ def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
     _collect(engine, paths, report, progress=opts.progress and not opts.quiet and fmt in ("rich", "diff"))
     problem = _narrow(report, paths, opts.changed_since) if opts.changed_since else None
     if problem is None and write and not report.interrupted:
-        problem = _write_all(report, engine, opts.allow_dirty)
+        problem = _write_all(report, engine, opts.allow_dirty, opts.interactive)
     if problem:
         click.echo(f"segamp: error: {problem}", err=True)
         return 2
@@ -116,7 +121,7 @@ def _collect(engine: Engine, paths: tuple[str, ...], report: Report, progress: b
             bar.stop()
 
 
-def _write_all(report: Report, engine: Engine, allow_dirty: bool) -> Optional[str]:
+def _write_all(report: Report, engine: Engine, allow_dirty: bool, interactive: bool = False) -> Optional[str]:
     """Write every changed file, after the whole project was analysed (a client's files go
     together), unless git holds uncommitted work in one of them. Ctrl-C stops between files."""
     from .gitstate import GitError, dirty
@@ -131,6 +136,18 @@ def _write_all(report: Report, engine: Engine, allow_dirty: bool) -> Optional[st
             names = ", ".join(os.path.relpath(p) for p in held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
             return (f"{len(held)} file(s) segamp would rewrite have uncommitted changes ({names}); nothing was written. "
                     "Commit or stash them, or pass --allow-dirty.")
+    if interactive:
+        from .interactive import select
+
+        try:
+            chosen = select(targets, engine.reparse_problem)
+        except KeyboardInterrupt:
+            chosen = []
+            report.interrupted = True
+        for result in targets:
+            if not any(result is c for c in chosen):
+                result.new_text = result.old_text   # declined: shown and counted as unchanged
+        targets = chosen
     done = 0
     try:
         for result in targets:
@@ -219,14 +236,15 @@ def main() -> None:
 @_common
 @click.option("--dry-run", is_flag=True, help="Show the diff and findings; write nothing.")
 @click.option("--allow-dirty", is_flag=True, help="Write even over files with uncommitted changes.")
+@click.option("-i", "--interactive", is_flag=True, help="Ask per file (or per hunk) before writing it.")
 @click.option("--partial", is_flag=True,
               help="Convert the uses that can be converted even when another use of the same client cannot "
                    "(TODO notes mark the rest). Default: such a client is left whole.")
 def rewrite(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, changed_since,
-            dry_run, allow_dirty, partial):
+            dry_run, allow_dirty, interactive, partial):
     """Rewrite Segment calls under PATHS (default: .) into Amplitude calls."""
     sys.exit(_run("rewrite", paths, RunOptions(dry_run, fmt, include, exclude, config_path, not no_progress, partial,
-                                               report_path, quiet, color, allow_dirty, changed_since)))
+                                               report_path, quiet, color, allow_dirty, changed_since, interactive)))
 
 
 @main.command()

@@ -309,6 +309,14 @@ class Engine:
         result.findings.sort(key=lambda f: (f.line, f.column))
         return result
 
+    def reparse_problem(self, result: FileResult, text: str) -> Optional[str]:
+        """Why text (a new version of result's file) does not parse, or None."""
+        handler = Discoverer(self.handlers, [], []).handler_for(os.path.basename(result.fs_path))
+        if handler is None:
+            return None
+        source = SourceFile(result.fs_path, text, b"", "utf-8", "\n", 0o644)
+        return _parse(handler, source).error
+
     def _created(self, handler: Handler, entry: Entry, path: str, text: str) -> FileResult:
         """A file the rewrite of entry creates, parse-checked like every rewritten file; shown
         beside entry (a relative path when entry's is)."""
