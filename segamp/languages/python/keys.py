@@ -55,9 +55,11 @@ def client_home(cache: Mapping) -> Optional[Home]:
     """One project, one client. Of the files that set the write key, the client lives in one
     that other modules can import: not a script run as __main__ (importing it runs it a second
     time), nor one whose top level imports a module that uses the client (that module's import
-    of the client would be circular), the shallowest path first, then the shortest, then by
-    name, so every file of the run agrees. When no home can hold it and other files use it, it
-    goes to a new module beside the first home, which configures it."""
+    of the client would be circular); one that sets the key at its top level first (configured
+    as soon as it is imported, where a key set in init_app() or ready() waits for that call),
+    then the shallowest path, the shortest, and by name, so every file of the run agrees. When
+    no home can hold it and other files use it, it goes to a new module beside the first home,
+    which configures it."""
     homes: Mapping[str, str] = cache.get(HOMES, {})
     if not homes:
         return None
@@ -67,7 +69,8 @@ def client_home(cache: Mapping) -> Optional[Home]:
     stamp = (len(homes), len(entries), len(users), len(cache.get(IMPORTS, {})))
     if memo is not None and memo[0] == stamp:
         return memo[1]
-    order = sorted(homes, key=lambda p: (p.count(os.sep), len(p), p))
+    top = cache.get(HOME_KEYS, {})
+    order = sorted(homes, key=lambda p: (not top.get(p), p.count(os.sep), len(p), p))
     importable = [p for p in order if p not in entries and not _imports_a_user(p, cache)]
     if importable:
         home = Home(importable[0], homes[importable[0]], importable[0])
