@@ -256,6 +256,29 @@ def check(paths, fmt, include, exclude, config_path, no_progress, report_path, q
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", help="csv (default) or json.")
+@click.option("--config", "config_path", metavar="FILE", help="segamp.toml or pyproject.toml to read instead of searching.")
+def events(paths, fmt, config_path):
+    """The tracking plan under PATHS (default: .): every event with its properties and traits,
+    as Segment sends it now and as Amplitude will receive it after the rewrite."""
+    from .events import collect, write_csv, write_json
+
+    paths = paths or (".",)
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        click.echo(f"segamp: error: {missing[0]}: no such file or directory", err=True)
+        sys.exit(2)
+    try:
+        config = load_config(paths, config_path)
+    except ConfigError as exc:
+        click.echo(f"segamp: error: {exc}", err=True)
+        sys.exit(2)
+    rows = collect(Engine(config), list(paths))
+    (write_json if fmt == "json" else write_csv)(rows)
+
+
+@main.command()
 @click.option("--config", "config_path", metavar="FILE", help="segamp.toml or pyproject.toml to read instead of searching.")
 def rules(config_path):
     """List the findings catalog and the mapping in force (from the tables and the config)."""

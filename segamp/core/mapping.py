@@ -23,6 +23,7 @@ from .plan import (
     SetDeviceId, SetGroup,
     SetConfig, SetUserId, Shutdown, Src, StrId, Track, TrackOrder, Value,
 )
+from .tracking import tracking_param
 from .profiles import Profile
 
 _SEGMENT_KEY = re.compile(r"SEGMENT_(?:WRITE_?KEY|API_KEY|KEY)", re.IGNORECASE)
@@ -366,6 +367,10 @@ def _shape_issue(call: SegmentCall) -> Plan:
 # --- the calls --------------------------------------------------------------------------------
 def map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     """One Segment call -> the Amplitude operations that send what it sent."""
+    return _with_tracking(call, _map_call(call, profile, config))
+
+
+def _map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     method = call.method
     table = source_table(call.sdk)
     unsupported = table.get("unsupported", {})
@@ -390,6 +395,15 @@ def map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         plan.issues += _result_issues(call, profile)
         plan.callback = call.callback
         plan.deliver = _waited_on(call, profile) and plan.returns == "promise"
+    return plan
+
+
+def _with_tracking(call: SegmentCall, plan: Plan) -> Plan:
+    """The call's tracking-plan row rides on its first finding (`segamp events` reads it)."""
+    row = tracking_param(call, plan)
+    if row is not None and plan.issues:
+        first = plan.issues[0]
+        plan.issues[0] = Issue(first.rule, first.at, first.params + (("tracking", row),), first.note)
     return plan
 
 
