@@ -82,14 +82,14 @@ class SegmentReferenceHandler(Handler):
         m = self._pattern.search(source.text)
         if m is not None:
             line = source.text.count("\n", 0, m.start()) + 1
-            out.findings.append(findings.make("lockfile-pin", line, 1, self.name, what=", ".join(pins)[:120],
+            out.findings.append(findings.make("lockfile-pin", line, 1, self.name, what=findings.shorten(", ".join(pins), 120),
                                               amplitude=self.amplitude))
         return out
 
 
 def _clean(text: str) -> str:
     """A reference as the user reads it: no quotes, slashes or spaces around it."""
-    return text.strip().strip("'\"`/ :(").rstrip("@:")[:80]
+    return findings.shorten(text.strip().strip("'\"`/ :(").rstrip("@:"), 80)
 
 
 def reference_handlers() -> list[Handler]:
@@ -150,7 +150,7 @@ def reference_finding(handler_name: str, language: str, raw: bytes) -> Optional[
     if hit is None:
         return None
     line, col, what = hit
-    return findings.make("segment-reference-left", line, col, language, what=what[:80])
+    return findings.make("segment-reference-left", line, col, language, what=findings.shorten(what, 80))
 
 
 @functools.lru_cache(maxsize=None)

@@ -397,7 +397,7 @@ def _leftover_notes(source: SourceFile) -> list[Finding]:
     for lineno, line in enumerate(source.text.splitlines(), 1):
         m = NOTE_RE.search(line)
         if m:
-            findings.append(catalog.make("todo-note", lineno, m.start() + 1, text=m.group(1).strip()[:160]))
+            findings.append(catalog.make("todo-note", lineno, m.start() + 1, text=catalog.shorten(m.group(1), 160)))
     return findings
 
 

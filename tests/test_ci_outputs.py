@@ -193,3 +193,24 @@ def test_real_pre_commit_run_on_a_sample_repo(project, tmp_path):
     subprocess.run(["git", "add", "-A"], cwd=project, check=True)
     passed = subprocess.run(hook, cwd=project, capture_output=True, text=True, timeout=900, env=env)
     assert passed.returncode == 0 and "Passed" in passed.stdout, passed.stdout[-3000:]
+
+
+def test_rich_diff_marks_cut_lines_and_texts_are_cut_at_words(tmp_path):
+    from rich.console import Console
+
+    from segamp.core.findings import shorten
+    from segamp.render.rich_render import _fit
+
+    assert _fit("+" + "x" * 100, 40) == "+" + "x" * 38 + "…"
+    assert _fit("short", 40) == "short"
+    assert shorten("the lockfile still pins segment-analytics-python and more words", 40) == \
+        "the lockfile still pins…"
+    assert shorten("fits", 40) == "fits"
+    long = tmp_path / "long.ts"
+    long.write_text("import { AnalyticsBrowser } from '@segment/analytics-next'\n"
+                    "const analytics = AnalyticsBrowser.load({ writeKey: process.env.SEGMENT_WRITE_KEY! })\n"
+                    f"analytics.track('Clicked', {{ {', '.join(f'k{i}: {i}' for i in range(40))} }})\n")
+    run = subprocess.run([sys.executable, "-m", "segamp", "rewrite", "long.ts", "--dry-run", "--format", "rich",
+                          "--color", "never"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                         env=dict(__import__("os").environ, COLUMNS="80"))
+    assert any(line.endswith("…") and len(line) <= 80 for line in run.stdout.splitlines()), run.stdout

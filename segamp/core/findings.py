@@ -44,6 +44,16 @@ def make(rule: str, line: int, column: int, language: str = "", blocks: Optional
                    params={k: str(v) for k, v in params.items()})
 
 
+def shorten(text: str, width: int) -> str:
+    """text cut to width at a word boundary, with an ellipsis: never mid-word."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > width // 2 else cut).rstrip(" ,;:") + "…"
+
+
 def note_text(finding: Finding) -> str:
     """The one line a TODO(segamp) note says for a finding."""
     return finding.message + (f" — {finding.suggestion}" if finding.suggestion else "")

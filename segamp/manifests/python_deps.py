@@ -139,7 +139,7 @@ def _report_compiled(source: SourceFile, table: dict) -> Analysis:
         m = re.search(rf"(?im)^[ \t]*({_name_re(old)})\b.*$", source.text)
         if m:
             line, col = source.line_col(source.byte_offset(m.start(1)))
-            analysis.findings.append(findings.make("lockfile-pin", line, col, what=m.group(0).strip()[:80],
+            analysis.findings.append(findings.make("lockfile-pin", line, col, what=findings.shorten(m.group(0), 80),
                                                    amplitude="re-run pip-compile after the .in / pyproject change"))
     return analysis
 

@@ -35,8 +35,8 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr, c
             console.print(Text(f"  error: {result.error}", style="bold red"))
         if show_diff and result.changed:
             if report.dry_run:
-                console.print(Syntax(unified_diff(result).rstrip("\n"), "diff", theme="ansi_dark",
-                                     background_color="default", word_wrap=False))
+                console.print(Syntax(_fit(unified_diff(result).rstrip("\n"), console.width), "diff",
+                                     theme="ansi_dark", background_color="default", word_wrap=False))
             else:
                 console.print(Text("  written", style="green"))
         _findings(console, result, report)
@@ -48,6 +48,12 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr, c
             console.print(Text(f"{r.path}: {r.skipped}", style="dim"))
         console.print()
     _summary(console, report)
+
+
+def _fit(diff: str, width: int) -> str:
+    """Lines wider than the terminal end in '…' (cut visibly, not silently); --format diff
+    prints them whole."""
+    return "\n".join(line if len(line) <= width else line[:max(width - 1, 1)] + "…" for line in diff.split("\n"))
 
 
 def _file_header(console: Console, result: FileResult, report: Report) -> None:
