@@ -89,9 +89,10 @@ class HomeMixin:
         else:
             self.report(plan, node, self.b.module_key())
             self.early_client = Init(Lit(""), init.options)
-            if self.home_mode == "create":
+            if self.home_mode == "create" and home.path not in self.analysis.new_files:  # once per file
                 self.analysis.new_files[home.path] = self._new_module_text(home, self.early_client)
-                self.finding("client-module-created", node, path=os.path.relpath(home.path),
+                # the module goes beside this file: its name is where it is
+                self.finding("client-module-created", node, path=os.path.basename(home.path),
                              script=os.path.basename(self.src.path), why=why_new(home, self.ctx.cache))
         # the client exists from the import on; the key arrives where Segment's did
         self.replace(node, f"{recv}.configuration.api_key = {self.printer.value(init.key)}")
