@@ -44,6 +44,7 @@ class RunOptions:
     allow_dirty: bool = False
     changed_since: Optional[str] = None
     interactive: bool = False
+    jobs: Optional[int] = None
 
 
 def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
@@ -55,6 +56,7 @@ def _run(command: str, paths: tuple[str, ...], opts: RunOptions) -> int:
     try:
         config = load_config(paths, opts.config_path).merged_cli(opts.include, opts.exclude)
         config.partial = config.partial or opts.partial
+        config.jobs = opts.jobs if opts.jobs is not None else config.jobs
     except ConfigError as exc:
         click.echo(f"segamp: error: {exc}", err=True)
         return 2
@@ -222,6 +224,8 @@ def _common(fn):
                       help="Colour in the rich format (default: auto, when stdout is a terminal).")(fn)
     fn = click.option("--changed-since", metavar="REF",
                       help="Report only files changed since this git ref (the whole project is still read).")(fn)
+    fn = click.option("-j", "--jobs", type=click.IntRange(min=0), metavar="N",
+                      help="Processes analysing files (default: one per core, up to 8; 1: no pool).")(fn)
     fn = click.argument("paths", nargs=-1, type=click.Path())(fn)
     return fn
 
@@ -240,19 +244,19 @@ def main() -> None:
 @click.option("--partial", is_flag=True,
               help="Convert the uses that can be converted even when another use of the same client cannot "
                    "(TODO notes mark the rest). Default: such a client is left whole.")
-def rewrite(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, changed_since,
+def rewrite(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, changed_since, jobs,
             dry_run, allow_dirty, interactive, partial):
     """Rewrite Segment calls under PATHS (default: .) into Amplitude calls."""
     sys.exit(_run("rewrite", paths, RunOptions(dry_run, fmt, include, exclude, config_path, not no_progress, partial,
-                                               report_path, quiet, color, allow_dirty, changed_since, interactive)))
+                                               report_path, quiet, color, allow_dirty, changed_since, interactive, jobs)))
 
 
 @main.command()
 @_common
-def check(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, changed_since):
+def check(paths, fmt, include, exclude, config_path, no_progress, report_path, quiet, color, changed_since, jobs):
     """List remaining Segment usage under PATHS (default: .); exit 1 while any remains (for CI and pre-commit)."""
     sys.exit(_run("check", paths, RunOptions(True, fmt, include, exclude, config_path, not no_progress, False,
-                                             report_path, quiet, color, False, changed_since)))
+                                             report_path, quiet, color, False, changed_since, False, jobs)))
 
 
 @main.command()

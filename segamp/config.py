@@ -43,6 +43,8 @@ class Config:
     # (ajs_anonymous_id / ajs_user_id), so returning visitors keep their identity.
     keep_identity: bool = True
     max_file_size: int = 2_000_000
+    # processes analysing files after the project model is built; 0: one per core (up to 8)
+    jobs: int = 0
     # The closure rule: a client is migrated only when every use of it converts. partial=True
     # converts what can be converted and leaves TODO notes where a use could not be.
     partial: bool = False

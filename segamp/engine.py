@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
 
+from . import pool
 from .config import Config
 from .core import findings as catalog
 from .detect import packages_used, reference_finding
@@ -58,6 +59,8 @@ class Engine:
     def __init__(self, config: Config, handlers: Optional[list[Handler]] = None):
         self.config = config
         self.handlers = handlers if handlers is not None else all_handlers()
+        # processes analysing the candidate files (1: in this process); see segamp.pool
+        self.workers = config.jobs if config.jobs > 0 else pool.default_workers()
         self.stats = RunStats()
         # files the rewrite of a source file creates, by that source file's path
         self.created: dict[str, list[FileResult]] = {}
@@ -180,18 +183,31 @@ class Engine:
 
     def _analyse(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:
-        results: dict[str, FileResult] = {}
-        for done, cand in enumerate(candidates, 1):
+        def job(i: int) -> tuple:
+            cand = candidates[i]
             src = sources[cand.entry.path]
             if isinstance(src, FileResult):
-                results[cand.entry.path] = src
+                return src, None
+            tree = parsed.get(cand.entry.path)
+            if tree is None:
+                tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
+            result = self._process(cand.entry, src, tree, ctx)
+            return result, self.created.get(cand.entry.path)
+
+        done = pool.run_all(len(candidates), job, self.workers, on_progress)
+        if done is None:
+            done = []
+            for i in range(len(candidates)):
+                done.append(job(i))
+                if on_progress:
+                    on_progress(i + 1, len(candidates))
+        results: dict[str, FileResult] = {}
+        for cand, (result, created) in zip(candidates, done):
+            results[cand.entry.path] = result
+            if created is not None:
+                self.created[cand.entry.path] = created
             else:
-                tree = parsed.get(cand.entry.path)
-                if tree is None:
-                    tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
-                results[cand.entry.path] = self._process(cand.entry, src, tree, ctx)
-            if on_progress:
-                on_progress(done, len(candidates))
+                self.created.pop(cand.entry.path, None)
         return results
 
     def _close(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
