@@ -102,15 +102,17 @@ def _collect(engine: Engine, paths: tuple[str, ...], report: Report, progress: b
 
     def on_progress(done: int, total: int) -> None:
         seen.update(done=done, total=total)
-        if bar is not None:
-            bar.update(task, completed=done, total=total, description=f"analysing {done}/{total}")
+        if bar is not None and total:
+            bar.update(task, completed=done, total=total, description=f"{engine.phase} {done:,}/{total:,} files")
+        elif bar is not None:
+            bar.update(task, description=f"scanning: {done:,} files so far")
 
     if progress and sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import Progress
 
         bar = Progress(transient=True, console=Console(file=sys.stderr))
-        task = bar.add_task("analysing", total=None)
+        task = bar.add_task("scanning", total=None)
         bar.start()
     try:
         for result in engine.run(list(paths), on_progress):

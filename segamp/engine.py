@@ -64,6 +64,7 @@ class Engine:
         self.stats = RunStats()
         # files the rewrite of a source file creates, by that source file's path
         self.created: dict[str, list[FileResult]] = {}
+        self.phase = ""   # what run() is doing now, for a progress display
 
     # --- discover + prefilter --------------------------------------------------------------
     def _read(self, entry: Entry) -> tuple[Optional[bytes], int, Optional[str]]:
@@ -83,8 +84,11 @@ class Engine:
         scan = Scan(scopes=scope_of(paths))
         roots = list(dict.fromkeys(project_root(p, self.config.source) for p in paths if os.path.lexists(p)))
         ctx = ProjectContext(config=self.config, roots=roots)
-        yield from self._discover(roots + [p for p in paths if not os.path.isdir(p)], scan)
-        sources, parsed = self._index(scan, ctx)
+        self.phase = "scanning"
+        yield from self._discover(roots + [p for p in paths if not os.path.isdir(p)], scan, on_progress)
+        self.phase = "parsing"
+        sources, parsed = self._index(scan, ctx, on_progress)
+        self.phase = "analysing"
         ctx.freeze()
         # analyse the whole project (the closure rule needs every use), report the PATHs
         candidates = scan.candidates
@@ -112,7 +116,8 @@ class Engine:
             self._count(result)
             yield result
 
-    def _discover(self, roots: list[str], scan: "Scan") -> Iterator[FileResult]:
+    def _discover(self, roots: list[str], scan: "Scan",
+                  on_progress: Optional[Callable[[int, int], None]] = None) -> Iterator[FileResult]:
         """Files -> candidates (worth parsing) and others; yields notices and unreadable files."""
         # receivers named in config are Segment clients wherever they appear
         receiver_markers = [r.replace("?.", ".").split(".")[-1].encode() for r in self.config.receivers if r]
@@ -129,6 +134,8 @@ class Engine:
                                  skipped=None if item.error else item.message)
                 continue
             self.stats.discovered += 1
+            if on_progress and self.stats.discovered % 1000 == 0:
+                on_progress(self.stats.discovered, 0)   # total 0: still discovering
             if item.unmarked:
                 scan.others.append(item)   # git grep: no marker of any handler in it
                 continue
@@ -151,14 +158,17 @@ class Engine:
                 if hit is not None:
                     scan.detected[item.path] = (item, hit)
 
-    def _index(self, scan: "Scan", ctx: ProjectContext) -> tuple[dict, dict]:
+    def _index(self, scan: "Scan", ctx: ProjectContext,
+               on_progress: Optional[Callable[[int, int], None]] = None) -> tuple[dict, dict]:
         """Cross-file facts (which modules export a client) before any rewrite; each candidate
         is decoded and parsed once here, and the trees are kept for analysis."""
         sources: dict[str, SourceFile | FileResult] = {}
         for cand in scan.candidates:
             sources[cand.entry.path] = self._decode(cand)
         parsed: dict[str, Parsed] = {}
-        for cand in scan.candidates:
+        for done, cand in enumerate(scan.candidates, 1):
+            if on_progress and done % 20 == 0:
+                on_progress(done, len(scan.candidates))
             src = sources[cand.entry.path]
             if isinstance(src, SourceFile):
                 tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)

@@ -43,7 +43,8 @@ def summary_line(report: Report) -> str:
     s = report.stats
     if report.interrupted:
         done, total = report.progress
-        return (f"segamp: interrupted after {done} of {total} files: {len(report.results)} reported, "
+        where = f"after {done} of {total} files" if total else f"while scanning ({s.discovered:,} files seen)"
+        return (f"segamp: interrupted {where}: {len(report.results)} reported, "
                 f"{s.written} written (complete); nothing else was touched")
     parts = [f"{s.discovered} files scanned", f"{s.parsed} parsed"]
     if report.command == "rewrite":
