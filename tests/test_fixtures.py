@@ -44,7 +44,7 @@ def test_fixture_is_idempotent(case, tmp_path):
 # a Segment module or package named, the analytics.js global or loader, a TODO(segamp) note.
 SEGMENT_LEFT = re.compile(
     r"@segment/|(?:import|from)\s+segment\.analytics|['\"]segment\.analytics|from segment import|\bAnalyticsBrowser\b|TODO\(segamp\)|"
-    r"\bwindow\.analytics\b|cdn\.segment\.com|segment-analytics-python|\banalytics-python\b|analytics-node")
+    r"\bwindow\.analytics\b|cdn\.segment\.com|segment-analytics-python|\banalytics-python\b|(?<![/\w-])analytics-node")
 # findings that make check fail on code that names nothing of Segment: segamp could not tell
 ASKS_A_PERSON = {"global-without-loader", "ambiguous-import"}
 

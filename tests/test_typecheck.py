@@ -1,6 +1,8 @@
 """Every TypeScript fixture output type-checks with `tsc --strict` against the real
-@amplitude/analytics-browser (and every input against the real @segment/analytics-next),
-installed from tests/typecheck/package-lock.json with `npm ci`.
+@amplitude/analytics-browser and @amplitude/analytics-node (and every input against the real
+@segment/analytics-next, @segment/analytics-node and analytics-node with its @types), installed
+from tests/typecheck/package-lock.json with `npm ci`. fixtures/typescript and fixtures/node
+share one tsc project, each case in a folder of its own.
 
 case.toml `tsc = "errors"`: the case leaves a Segment call with no Amplitude equivalent in
 place on purpose; tsc must then fail ONLY on the statements segamp marked with TODO(segamp).
@@ -19,7 +21,8 @@ import pytest
 from fixturelib import load_cases
 
 HERE = Path(__file__).resolve().parent / "typecheck"
-TS_CASES = [c for c in load_cases("typescript") if c.input.suffix in (".ts", ".tsx") and c.meta.get("tsc") != "skip"]
+TS_CASES = [c for lang in ("typescript", "node") for c in load_cases(lang)
+            if c.input.suffix in (".ts", ".tsx") and c.meta.get("tsc") != "skip"]
 ERROR_RE = re.compile(r"^(?P<file>[^(\s][^(]*)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
 
 
@@ -50,8 +53,8 @@ def _project(root: Path, which: str, cases, tmp: Path) -> tuple[Path, dict]:
     paths = {}
     from fixturelib import run_case
     for case in cases:
-        folder = proj / case.name
-        sandbox = tmp / "runs" / which
+        folder = proj / f"{case.language}_{case.name}"
+        sandbox = tmp / "runs" / which / case.language
         sandbox.mkdir(parents=True, exist_ok=True)
         run_case(case, sandbox)  # lays the case out (app.* plus its sibling modules)
         shutil.copytree(sandbox / case.name, folder)
@@ -70,7 +73,7 @@ def _project(root: Path, which: str, cases, tmp: Path) -> tuple[Path, dict]:
         for f in folder.rglob("*.ts*"):
             owner[str(f.relative_to(proj))] = case
         if any(str(case.input.read_text()).count(m) for m in ("'@/", '"@/')):
-            paths["@/*"] = [f"./{case.name}/*"]
+            paths["@/*"] = [f"./{folder.name}/*"]
     config = json.loads((HERE / "tsconfig.base.json").read_text())
     config["compilerOptions"]["typeRoots"] = [str(HERE / "node_modules" / "@types")]
     config["compilerOptions"]["baseUrl"] = "."

@@ -390,7 +390,7 @@ def _map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     else:
         return _leave(_issue("unknown-method", None, note=True, method=method))
     plan.use = call.use
-    if plan.action == REWRITE and method != "alias":
+    if plan.action == REWRITE and method not in ("alias", "on"):
         plan.issues.append(_issue("call-converted", method=method, target=_describe(plan)))
         plan.issues += _result_issues(call, profile)
         plan.callback = call.callback
@@ -507,7 +507,11 @@ def page_properties(call: SegmentCall, profile: Profile, config: Config) -> Opti
             own = {e.key for e in props.entries if e.key is not None}
         elif props.kind != C.OBJECT:
             pass
-    given = {k for k, v in (("name", name), ("category", category)) if not absent(v)}
+    # what the source SDK added to the properties (analytics.js page(): name and category)
+    added = source_table(call.sdk).get("page_properties", {}).get(call.method)
+    if added is None:
+        added = ("name", "category") if call.method == "page" or profile.get("screen_name_property", True) else ()
+    given = {k for k, v in (("name", name), ("category", category)) if not absent(v) and k in added}
     if call.method == "page" and config.page_context_properties:
         parts += [("key", k, _code(v)) for k, v in profile.page_context.items() if k not in own and k not in given]
     if not absent(props):
@@ -517,10 +521,9 @@ def page_properties(call: SegmentCall, profile: Profile, config: Config) -> Opti
             parts.append(("spread", props, props.kind != C.OBJECT))
     # analytics.js put name/category into page() properties only; its screen() kept the
     # properties as given (the profile says which the target's Segment source did)
-    if call.method == "page" or profile.get("screen_name_property", True):
-        for key, expr in (("name", name), ("category", category)):
-            if not absent(expr):
-                parts.append(("key", key, Src(expr)))
+    for key, expr in (("name", name), ("category", category)):
+        if not absent(expr) and key in added:
+            parts.append(("key", key, Src(expr)))
     return Props(tuple(parts)) if parts else None
 
 
@@ -571,10 +574,10 @@ def map_alias(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     return Plan(REWRITE, [CommentOut(message)], [issue])
 
 
-def _catalog_text(rule: str) -> str:
+def _catalog_text(rule: str, **params: str) -> str:
     from .findings import entry
     e = entry(rule)
-    return f"{e['message']}; {e['suggestion']}"
+    return f"{e['message']}; {e['suggestion']}".format(**params) if params else f"{e['message']}; {e['suggestion']}"
 
 
 def map_reset(call: SegmentCall, profile: Profile, config: Config) -> Plan:
@@ -586,6 +589,21 @@ def map_reset(call: SegmentCall, profile: Profile, config: Config) -> Plan:
 
 def map_flush(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     return Plan(REWRITE, [Flush()], returns=profile.returns)
+
+
+def map_on(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    """An emitter handler (`on('error', fn)`): kept as a comment when the source table says the
+    event has a counterpart a person wires up (comment_events), else left as unsupported."""
+    table = source_table(call.sdk)
+    event = call.args.get("event")
+    kept = table.get("comment_events", {})
+    if event is not None and event.kind == C.STRING and event.value in kept:
+        params = {"event": str(event.value), "help": kept[event.value]}
+        return Plan(REWRITE, [CommentOut(f"{_catalog_text('emitter-handler', **params)}. Original:")],
+                    [_issue("emitter-handler", **params)])
+    info = table.get("unsupported", {}).get("on", {})
+    return _leave(_issue("unsupported-method", None, note=True, method="on", message=info.get("message", ""),
+                         help=info.get("suggestion", "")))
 
 
 def map_shutdown(call: SegmentCall, profile: Profile, config: Config) -> Plan:
@@ -603,6 +621,7 @@ def map_set_anonymous_id(call: SegmentCall, profile: Profile, config: Config) ->
 _METHODS = {
     "track": map_track, "identify": map_identify, "page": map_page, "screen": map_page, "group": map_group,
     "alias": map_alias, "reset": map_reset, "flush": map_flush, "join": map_shutdown, "shutdown": map_shutdown,
+    "closeAndFlush": map_flush, "on": map_on,
     "setAnonymousId": map_set_anonymous_id,
 }
 

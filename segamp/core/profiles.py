@@ -55,5 +55,11 @@ def load_file(path: str) -> Profile:
 
 @functools.lru_cache(maxsize=None)
 def load(name: str) -> Profile:
-    """rules/targets/<name>.toml."""
-    return from_table(tables.load(os.path.join("targets", name)))
+    """rules/targets/<name>.toml. `shared_helpers = { from, names }` takes those [helpers] from
+    another profile, so a helper that runs on both targets is written once."""
+    table = dict(tables.load(os.path.join("targets", name)))
+    shared = table.get("shared_helpers")
+    if shared:
+        other = tables.load(os.path.join("targets", shared["from"])).get("helpers", {})
+        table["helpers"] = {**{k: other[k] for k in shared.get("names", ())}, **table.get("helpers", {})}
+    return from_table(table)

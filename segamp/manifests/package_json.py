@@ -22,7 +22,7 @@ class PackageJsonHandler(Handler):
     name = "package.json"
     manifest = True  # edited last: keeps a Segment package while code still uses it
     filenames = ("package.json",)
-    markers = (b"@segment/", b"segment-analytics")
+    markers = (b"@segment/", b"segment-analytics", b"\"analytics-node\"")
 
     def parse_error(self, source: SourceFile) -> Optional[str]:
         try:

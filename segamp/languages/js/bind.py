@@ -34,7 +34,10 @@ SNIPPET = RULE["snippet"]
 SEG_TYPES: dict[str, str] = RULE["types"]
 # Segment package -> the target profile its clients migrate to (rules/targets/<name>.toml)
 PROFILES: dict[str, str] = RULE["profiles"]
-SEGMENT_PACKAGES = tuple(p for p in PROFILES if p.startswith("@"))
+# The Node SDKs: their constructors, key form, id types and type names (javascript.toml)
+NODE_SDKS: dict[str, dict] = RULE["node_sdks"]
+# The browser packages whose imports seed browser clients
+SEGMENT_PACKAGES = tuple(p for p in PROFILES if p.startswith("@") and p not in NODE_SDKS)
 SNIPPET_SDK = SNIPPET_PACKAGE
 # Segment SDKs this module does not migrate: reported so `check` fails.
 OTHER_SEGMENT_SDKS: dict[str, str] = RULE["other_sdks"]
@@ -70,6 +73,8 @@ class JsFile:
         self.seg_imports: dict[str, str] = {}        # local name -> exported Segment name ("*" = namespace)
         self.seg_import_stmts: list[Node] = []
         self.node_imports: dict[str, str] = {}       # local name -> Segment Node SDK package
+        self.node_names: dict[str, str] = {}         # local name -> the name the Node SDK exports it as
+        self.node_import_stmts: list[Node] = []
         self.kinds: dict[int, Kinded] = {}           # declaring identifier id -> kind
         self.fields: dict[str, Kinded] = {}          # this.<name> inside classes (methods: Hook)
         # declaring identifier id -> parameter slots typed with a Segment client type
@@ -96,7 +101,7 @@ class JsFile:
 
     def profile_for(self, client: Client) -> Profile:
         """The target profile a client migrates to (rules/javascript.toml [profiles])."""
-        return profiles.load(PROFILES[SNIPPET_SDK if client.snippet else SEGMENT_PACKAGES[0]])
+        return profiles.load(PROFILES[SNIPPET_SDK if client.snippet else client.package])
 
     # --- client keys and the closure rule ------------------------------------------------------
     def client_key(self, client: Client) -> str:
@@ -213,10 +218,13 @@ class JsFile:
 
     def _seed_imports(self) -> None:
         for stmt in self.root.named_children:
-            spec = import_source(stmt) if stmt.type == "import_statement" else None
-            if spec in OTHER_SEGMENT_SDKS:
-                for c in self._import_locals(stmt):
-                    self.node_imports[self.text(c[0])] = spec
+            spec = self.import_spec(stmt) if stmt.type == "import_statement" else None
+            if spec in OTHER_SEGMENT_SDKS or spec in NODE_SDKS:
+                for local, exported in self._import_locals(stmt):
+                    self.node_imports[self.text(local)] = spec
+                    self.node_names[self.text(local)] = exported
+                if spec in NODE_SDKS:
+                    self.node_import_stmts.append(stmt)
             if spec not in SEGMENT_PACKAGES:
                 continue
             self.seg_import_stmts.append(stmt)
@@ -232,10 +240,8 @@ class JsFile:
                 args = args_of(value)
                 spec = string_value(args[0]) if args else None
                 pattern = n.child_by_field_name("name")
-                if spec in OTHER_SEGMENT_SDKS:
-                    for ident in ([pattern] if pattern.type == "identifier" else
-                                  [c for c in pattern.named_children if c.type == "shorthand_property_identifier_pattern"]):
-                        self.node_imports[self.text(ident)] = spec
+                if spec in OTHER_SEGMENT_SDKS or spec in NODE_SDKS:
+                    self._seed_node_require(n, pattern, spec)
                 if spec not in SEGMENT_PACKAGES:
                     continue
                 if n.parent is not None and n.parent.parent is not None and n.parent.parent.type == "program":
@@ -249,6 +255,34 @@ class JsFile:
                         elif c.type == "pair_pattern":
                             self.seg_imports[self.text(c.child_by_field_name("value"))] = \
                                 self.text(c.child_by_field_name("key"))
+
+    def _seed_node_require(self, decl: Node, pattern: Node, spec: str) -> None:
+        """const Analytics = require('analytics-node') / const { Analytics } = require(...)."""
+        for ident in ([pattern] if pattern.type == "identifier" else
+                      [c for c in pattern.named_children if c.type == "shorthand_property_identifier_pattern"]):
+            self.node_imports[self.text(ident)] = spec
+            self.node_names[self.text(ident)] = "*" if pattern.type == "identifier" else self.text(ident)
+        stmt = decl.parent
+        if spec in NODE_SDKS and stmt is not None and stmt.parent is not None and stmt.parent.type == "program" and \
+                len([d for d in stmt.named_children if d.type == "variable_declarator"]) == 1:
+            self.node_import_stmts.append(stmt)
+
+    @staticmethod
+    def import_spec(stmt: Node) -> Optional[str]:
+        """The module an import names, `import X = require('pkg')` included."""
+        spec = import_source(stmt)
+        if spec is None:
+            clause = next((c for c in stmt.named_children if c.type == "import_require_clause"), None)
+            src = clause.child_by_field_name("source") if clause is not None else None
+            spec = string_value(src) if src is not None else None
+        return spec
+
+    def node_type(self, name: str) -> Optional[str]:
+        """What a Node SDK type name imported here stands for ("client", …), else None."""
+        package = self.node_imports.get(name)
+        if package not in NODE_SDKS:
+            return None
+        return NODE_SDKS[package].get("types", {}).get(self.node_names.get(name, ""))
 
     def _import_locals(self, stmt: Node) -> list[tuple[Node, str]]:
         """(local name node, exported name; "*" namespace, "default") of an import statement."""
@@ -291,7 +325,13 @@ class JsFile:
         if node is None:
             return None
         name = self.text(node).split(".")[0]
-        return self.node_imports.get(name) if self._is_import_binding_name(node) else None
+        package = self.node_imports.get(name)
+        if package is None or not self._is_import_binding_name(node):
+            return None
+        if package in NODE_SDKS:   # only the client class constructs a client
+            exported = self.node_names.get(name, "") if node.type == "identifier" else self.text(node).split(".")[-1]
+            return package if exported in NODE_SDKS[package]["constructors"] else None
+        return package
 
     def _is_import_binding_name(self, node: Node) -> bool:
         ident = node if node.type == "identifier" else unwrap(node.child_by_field_name("object"))
@@ -333,13 +373,16 @@ class JsFile:
             name = self.text(type_node)
             if SEG_TYPES.get(self.seg_imports.get(name, "")) == "client":
                 return typed_client()
-            if name in self.node_imports:
+            if self.node_type(name) == "client" or (name in self.node_imports and self.node_imports[name] not in NODE_SDKS):
                 return typed_client(self.node_imports[name])
             return self._local_type(name)
         if type_node.type == "nested_type_identifier":
             parts = self.text(type_node).split(".")
             if len(parts) == 2 and self.seg_imports.get(parts[0]) == "*" and SEG_TYPES.get(parts[1]) == "client":
                 return typed_client()
+            if len(parts) == 2 and self.node_names.get(parts[0]) == "*" and \
+                    NODE_SDKS.get(self.node_imports.get(parts[0], ""), {}).get("types", {}).get(parts[1]) == "client":
+                return typed_client(self.node_imports[parts[0]])
         return None
 
     def _local_type(self, name: str) -> Kinded:
@@ -642,7 +685,7 @@ class JsFile:
 
     def _bind_project_import(self, stmt: Node) -> bool:
         spec = import_source(stmt)
-        if not spec or spec in SEGMENT_PACKAGES or spec in OTHER_SEGMENT_SDKS or not self.ctx.exports:
+        if not spec or spec in SEGMENT_PACKAGES or spec in OTHER_SEGMENT_SDKS or spec in NODE_SDKS or not self.ctx.exports:
             return False
         key, hits = resolve_module(self.ctx.exports, self.path, spec, tuple(self.ctx.roots))
         if key is None:

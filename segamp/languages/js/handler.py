@@ -20,10 +20,13 @@ from ...edits import apply_edits
 from ...model import Analysis, ClientInfo, Edit
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
-from .bind import ORIGIN, PROFILES, MODULE_EXTS, OTHER_SEGMENT_SDKS, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile
+from .bind import (
+    MODULE_EXTS, NODE_SDKS, ORIGIN, OTHER_SEGMENT_SDKS, PROFILES, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile,
+)
 from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, typed_client
 from .loader import replace_loaders, template_marked
 from .match import match_call, match_settings, value_use
+from .match_node import match_node_call, match_node_client
 from .modules import file_exports, module_keys
 from .uses import passed_on
 from .printer import Printer
@@ -49,7 +52,7 @@ class JavaScriptHandler(Handler):
     # Segment browser code imports @segment/…, names AnalyticsBrowser, calls through something
     # named analytics (window.analytics., this.analytics?., analytics.) or holds the loader.
     # Barrels (`export * from './analytics'`) are read too: they re-export clients.
-    marker_pattern = (rb"@segment/|AnalyticsBrowser|analytics\??\.|analytics!\.|cdn\.segment\.com"
+    marker_pattern = (rb"@segment/|AnalyticsBrowser|analytics\??\.|analytics!\.|cdn\.segment\.com|['\"]analytics-node['\"]"
                       rb"|^\s*export\s*(?:\*|\{[^}]*\})\s*from")
 
     def language_for(self, path: str) -> str:
@@ -201,9 +204,25 @@ class HtmlHandler(Handler):
 
 
 # --- one file ---------------------------------------------------------------------------------
+def file_package(jf: JsFile, calls: list[Call]) -> str:
+    """The Segment package whose target profile this file is printed for: a Node SDK's when the
+    file holds Node clients and nothing of the browser SDK, else the browser's. (A file with
+    both keeps its Node clients whole: see report_foreign_clients.)"""
+    # a browser client migrated by an earlier run counts too: the next run must not change targets
+    migrated = profiles.load(PROFILES[SEGMENT_PACKAGES[0]]).package
+    browser = bool(jf.seg_imports) or bool(jf.loader_ranges) or any(
+        c.client.snippet or c.client.package in SEGMENT_PACKAGES for c in calls) or any(
+        s.type == "import_statement" and import_source(s) == migrated for s in jf.root.named_children)
+    node = sorted({c.client.package for c in calls if c.client.package in NODE_SDKS} |
+                  {p for p in jf.node_imports.values() if p in NODE_SDKS})
+    return node[0] if node and not browser else SEGMENT_PACKAGES[0]
+
+
 def rewrite(jf: JsFile, language: str) -> Analysis:
     jf.bind()
-    printer = Printer(jf, jf.profile_for(Client()), language)
+    all_calls = jf.calls()
+    package = file_package(jf, all_calls)
+    printer = Printer(jf, jf.profile_for(Client(package=package)), language)
     snippet_left = jf.is_blocked(Client(snippet=True, key=SNIPPET_KEY))
     loader = printer.profile.get("loader")
     for start, why in ({} if snippet_left else replace_loaders(jf, printer)).items():
@@ -212,10 +231,13 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
         printer.report("ambiguous-import", stmt, spec=spec, count=str(len(hits)))
     report_other_sdks(jf, printer)
     handled = rewrite_constructions(jf, printer)
-    calls = [c for c in jf.calls() if c.node.id not in handled]
+    calls = [c for c in all_calls if c.node.id not in handled]
     node_calls = [c for c in calls if c.client.package in OTHER_SEGMENT_SDKS]
     report_node_clients(jf, printer, node_calls)
     calls = [c for c in calls if c not in node_calls]
+    foreign = [c for c in calls if not same_target(jf, c.client, printer)]
+    report_foreign_clients(jf, printer, foreign)
+    calls = [c for c in calls if c not in foreign]
     for call in calls:
         rewrite_call(jf, printer, call)
     for node, client, what in passed_on(jf):
@@ -224,10 +246,16 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     rewrite_snippet_references(jf, printer, calls)
     report_missing_loader(jf, printer, calls)
     printer.rewrite_patterns()
-    if not jf.is_blocked(typed_client()):
-        printer.rewrite_types(SEG_TYPES)
-    printer.flush_notes()
-    printer.fix_imports(SEGMENT_PACKAGES[0])
+    if package in NODE_SDKS:
+        if not jf.is_blocked(typed_client(package)):
+            printer.rewrite_node_types()
+        printer.flush_notes()
+        printer.fix_imports(package, jf.node_import_stmts)
+    else:
+        if not jf.is_blocked(typed_client()):
+            printer.rewrite_types(SEG_TYPES)
+        printer.flush_notes()
+        printer.fix_imports(SEGMENT_PACKAGES[0])
     report_free_global(jf, printer)
     printer.analysis.clients.update(client_infos(jf))
     return printer.analysis
@@ -252,9 +280,26 @@ def rewrite_call(jf: JsFile, printer: Printer, call: Call) -> None:
         # the snippet's own load(): its loader goes, Amplitude's loader replaces it
         printer.report("snippet-loader", call.node, note=True, loader=printer.profile.get("loader"))
         return
-    seg = match_call(jf, call)
+    seg = match_node_call(jf, call) if call.client.package in NODE_SDKS else match_call(jf, call)
     plan = map_call(seg, jf.profile_for(call.client), jf.config)
     printer.print_call(seg, plan, blocks=jf.client_key(call.client), pattern=call.pattern)
+
+
+def same_target(jf: JsFile, client: Client, printer: Printer) -> bool:
+    return jf.profile_for(client).name == printer.profile.name
+
+
+def report_foreign_clients(jf: JsFile, printer: Printer, calls: list[Call]) -> None:
+    """Clients of another Amplitude target than the file's (a Node client next to a browser
+    client in one module): left whole, once per client at its first call; each target's
+    client converts in a file of its own."""
+    done: set[str] = set()
+    for call in calls:
+        key = jf.client_key(call.client)
+        if key not in done:
+            done.add(key)
+            printer.report("client-mixed-targets", call.node, note=True, blocks=key, package=call.client.package,
+                           target=jf.profile_for(call.client).package, other=printer.profile.package)
 
 
 def report_node_clients(jf: JsFile, printer: Printer, calls: list[Call]) -> None:
@@ -303,6 +348,8 @@ def rewrite_constructions(jf: JsFile, printer: Printer) -> set[int]:
                 printer.print_construction(seg, map_client(seg, jf.profile_for(Client()), jf.config),
                                            blocks=jf.client_key(client))
                 handled.add(n.id)
+        elif n.type == "new_expression" and jf.node_sdk_ctor(n.child_by_field_name("constructor")) in NODE_SDKS:
+            rewrite_node_construction(jf, printer, n, jf.node_sdk_ctor(n.child_by_field_name("constructor")))
         elif n.type == "new_expression" and jf.is_segment_ctor(n.child_by_field_name("constructor")):
             client = jf.kind_of(n)
             if not isinstance(client, Client):
@@ -312,6 +359,20 @@ def rewrite_constructions(jf: JsFile, printer: Printer) -> set[int]:
             else:
                 printer.print_new(n)
     return handled
+
+
+def rewrite_node_construction(jf: JsFile, printer: Printer, node: Node, package: str) -> None:
+    """new Analytics({ writeKey, ... }) / legacy new Analytics(writeKey, options): the client keeps
+    its name and becomes createInstance() + init(key, options)."""
+    client = jf.kind_of(node)
+    if not isinstance(client, Client):
+        return   # left by the closure rule
+    if not same_target(jf, client, printer):
+        printer.report("client-mixed-targets", node, note=True, blocks=jf.client_key(client), package=package,
+                       target=jf.profile_for(client).package, other=printer.profile.package)
+        return
+    seg = match_node_client(jf, node, package)
+    printer.print_construction(seg, map_client(seg, printer.profile, jf.config), blocks=jf.client_key(client))
 
 
 # --- the snippet global outside calls ---------------------------------------------------------

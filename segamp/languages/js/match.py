@@ -40,6 +40,7 @@ class Site:
     args: list[Node] = field(default_factory=list)      # without the callback
     callback: Optional[Node] = None
     roles: dict[str, Node] = field(default_factory=dict)  # "properties", "options" -> the argument
+    rebuild: bool = False                   # the call is rebuilt, never edited in place (a Node message object)
 
 
 # --- expressions ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ...core.plan import (
 )
 from ...core.profiles import Profile
 from ...model import Analysis, Edit, Finding
-from .bind import SNIPPET, JsFile
+from .bind import NODE_SDKS, SNIPPET, JsFile
 from .match import Site
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
 
@@ -352,7 +352,8 @@ class Printer:
         """The call's edits; for a comment-out plan, whether the statement could be commented out."""
         if plan.ops and isinstance(plan.ops[0], CommentOut):
             return self.comment_out(site.node, plan.ops[0].message)
-        if seg.method == "track" and len(plan.ops) == 1 and isinstance(plan.ops[0], Track) and not plan.deliver:
+        if seg.method == "track" and len(plan.ops) == 1 and isinstance(plan.ops[0], Track) and not plan.deliver \
+                and not site.rebuild:
             self.track_in_place(seg, plan, plan.ops[0])
         else:
             indent = self.indent_of(site.node)
@@ -533,6 +534,22 @@ class Printer:
             else:
                 self.edit(n.start_byte, n.end_byte, mapped)
 
+    def rewrite_node_types(self) -> None:
+        """A Node SDK's client type in annotations (`Analytics`, `seg.Analytics`) -> the profile's."""
+        jf = self.jf
+        for n in jf.nodes:
+            if n.type == "type_identifier":
+                mapped = jf.node_type(jf.text(n))
+            elif n.type == "nested_type_identifier":
+                ns, _, name = jf.text(n).partition(".")
+                package = jf.node_imports.get(ns, "")
+                mapped = NODE_SDKS[package]["types"].get(name) if package in NODE_SDKS and jf.node_names.get(ns) == "*" else None
+            else:
+                continue
+            if mapped == "client" and not self.is_covered(n):
+                self.needs_ns = True
+                self.edit(n.start_byte, n.end_byte, self.profile.get("types")["client"].format(ns=self.ns))
+
     def flush_notes(self) -> None:
         self.analysis.edits += self.notes.edits()
         self.write_helpers()
@@ -578,15 +595,15 @@ class Printer:
             return f"const {self.ns} = require({pkg}){semi}"
         return f"import * as {self.ns} from {pkg}{semi}"
 
-    def fix_imports(self, segment_package: str) -> None:
-        """Segment imports go once nothing uses them (the first becomes the Amplitude import);
-        the namespace import is added where the output uses it."""
+    def fix_imports(self, segment_package: str, stmts: Optional[list[Node]] = None) -> None:
+        """Segment imports (`stmts`, else the browser SDK's) go once nothing uses them (the first
+        becomes the Amplitude import); the namespace import is added where the output uses it."""
         jf = self.jf
         edited = bool(self.analysis.edits)
         replaced = False
         have_ns = any(s.type == "import_statement" and import_source(s) == self.profile.package
                       for s in jf.root.named_children)
-        for stmt in jf.seg_import_stmts if edited else []:
+        for stmt in (jf.seg_import_stmts if stmts is None else stmts) if edited else []:
             locals_ = import_locals(stmt) if stmt.type == "import_statement" else [
                 ident for d in stmt.named_children if d.type == "variable_declarator"
                 for ident in pattern_names(d.child_by_field_name("name"))]

@@ -217,6 +217,9 @@ class Scopes:
 
 def import_locals(stmt: Node) -> list[Node]:
     out = []
+    required = next((c for c in stmt.named_children if c.type == "import_require_clause"), None)
+    if required is not None:   # import X = require('pkg')
+        return [c for c in required.named_children if c.type == "identifier"][:1]
     clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
     if clause is None:
         return out
