@@ -392,8 +392,10 @@ def _map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     plan.use = call.use
     if plan.action == REWRITE and method not in ("alias", "on"):
         plan.issues.append(_issue("call-converted", method=method, target=_describe(plan)))
-        plan.issues += _result_issues(call, profile)
         plan.callback = call.callback
+        plan.callback_wrap = _callback_wrap(call, plan, profile)
+        # an error-first callback on Flush gets nothing, which reads as "no error": adapted too
+        plan.issues += _result_issues(call, profile, adapted=bool(profile.get("error_first_callback")))
         plan.deliver = _waited_on(call, profile) and plan.returns == "promise"
     return plan
 
@@ -428,10 +430,24 @@ def _waited_on(call: SegmentCall, profile: Profile) -> bool:
         call.callback is not None or call.use in (C.AWAITED, C.CHAINED, C.VALUE))
 
 
-def _result_issues(call: SegmentCall, profile: Profile) -> list[Issue]:
+def _reads_argument(cb: Optional[Expr]) -> bool:
+    return cb is not None and (cb.params is None or cb.params > 0)
+
+
+def _callback_wrap(call: SegmentCall, plan: Plan, profile: Profile) -> str:
+    """Segment's Node SDKs called back `(err)` once the event was delivered or had failed;
+    Amplitude resolves with a Result. The profile's error_first_callback hands the callback the
+    error it expects (Flush resolves with nothing, which already reads as "no error")."""
+    wrap = profile.get("error_first_callback", "")
+    if not wrap or not _reads_argument(call.callback) or not plan.ops or isinstance(plan.ops[-1], Flush):
+        return ""
+    return wrap
+
+
+def _result_issues(call: SegmentCall, profile: Profile, adapted: bool = False) -> list[Issue]:
     issues = []
     cb = call.callback
-    if cb is not None and (cb.params is None or cb.params > 0):
+    if _reads_argument(cb) and not adapted:
         issues.append(_issue("callback-argument", cb, note=True))
     if call.use == C.VALUE and cb is None and profile.returns == "promise":
         issues.append(_issue("promise-result"))

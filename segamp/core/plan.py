@@ -227,6 +227,9 @@ class Plan:
     ops: list[Op] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     callback: Optional[Expr] = None   # call it after the last op resolves
+    # profile code that adapts what the last op resolves with to what the callback expects
+    # ({callback}: the callback), "" = the callback takes it as it is
+    callback_wrap: str = ""
     use: str = "statement"            # copied from the SegmentCall: how the value is read
     returns: str = "void"             # what the last op returns in the target: "promise" | "void"
     # target-profile helper functions ([helpers.<name>]) the ops' Code values call: written once

@@ -370,9 +370,9 @@ class Printer:
         if plan.deliver and last_ret == PROMISE:
             last_code, last_ret = self.delivered(node, plan, last_code, recv), "thenable"
         if plan.callback is not None and last_ret == "thenable":
-            last_code = f"{last_code}.then({plan.callback.text})"
+            last_code = f"{last_code}.then({self.callback_text(plan)})"
         elif plan.callback is not None:
-            cb = plan.callback.text
+            cb = self.callback_text(plan)
             last_code = f"{last_code}.promise.then({cb})" if last_ret == PROMISE else f"Promise.resolve({last_code}).then({cb})"
             last_ret = "thenable"
         if plan.use in (C.AWAITED, C.CHAINED, C.VALUE) and last_ret == PROMISE:
@@ -394,6 +394,14 @@ class Printer:
             self.edit(wrapped.start_byte, wrapped.end_byte, sep.join(codes))
         else:
             self.edit(node.start_byte, node.end_byte, "(" + ", ".join(codes) + ")")
+
+    @staticmethod
+    def callback_text(plan: Plan) -> str:
+        """The callback as the promise's then() calls it (plan.callback_wrap adapts its argument)."""
+        cb = plan.callback
+        if not plan.callback_wrap:
+            return cb.text
+        return plan.callback_wrap.format(callback=cb.text if cb.simple else f"({cb.text})")
 
     def delivered(self, node: Node, plan: Plan, code: str, recv: str) -> str:
         """The call's promise, with a flush so that it resolves on delivery (plan.deliver); its
@@ -428,7 +436,7 @@ class Printer:
             inner = [(site.receiver.start_byte, site.receiver.end_byte, self.space or self.global_for(site.receiver))] + inner
         suffix = ""
         if plan.callback is not None:
-            suffix = f".promise.then({plan.callback.text})"
+            suffix = f".promise.then({self.callback_text(plan)})"
         elif plan.use in (C.AWAITED, C.CHAINED, C.VALUE) and plan.returns == PROMISE:
             suffix = ".promise"
         for start, end, text in inner:
