@@ -75,17 +75,30 @@ def test_legacy_client_needs_segment_evidence(tmp_path):
     assert with_req["requirements.txt"].new_text == "amplitude-analytics>=1.3.0\n"
 
 
-def test_two_homes_make_module_users_manual(tmp_path):
-    home = "import segment.analytics as analytics\nanalytics.write_key = os.environ['SEGMENT_WRITE_KEY']\n"
+def test_two_homes_share_one_client(tmp_path):
+    """Issue 12 item 8: one project, one client. a.py (first by path) holds it; b.py sets the
+    same key again, so it only imports the client; user.py imports it too."""
+    home = "import os\nimport segment.analytics as analytics\nanalytics.write_key = os.environ['SEGMENT_WRITE_KEY']\n"
     user = "from segment import analytics\n\nanalytics.track('user-1', 'X')\n"
     out = run(tmp_path, {"a.py": home, "b.py": home, "user.py": user})
-    assert not out["user.py"].changed
-    assert [f.rule for f in out["user.py"].findings if f.kind == Kind.MANUAL] == ["default-client"]
-    # one process-wide client: the homes are left with it (closure rule) ...
-    assert not out["a.py"].changed and not out["b.py"].changed
-    # ... unless partial = true converts what can be converted
-    out = run(tmp_path, {"a.py": home, "b.py": home, "user.py": user}, partial=True)
-    assert out["a.py"].changed and out["b.py"].changed and not out["user.py"].changed
+    assert "analytics = Amplitude(os.environ['AMPLITUDE_API_KEY'], Config(min_id_length=1))" in out["a.py"].new_text
+    assert out["b.py"].new_text == "import os\nfrom a import analytics\n"
+    assert "from a import analytics" in out["user.py"].new_text
+    assert not [f for k, r in out.items() if k != "__engine__" for f in r.findings if f.kind == Kind.MANUAL]
+    assert [f.rule for f in out["b.py"].findings] == ["client-shared"]
+
+
+def test_entry_script_home_gets_a_created_module(tmp_path):
+    """Issue 12 item 9: the client never lives in __main__; a module is created for it."""
+    main = ("import os\nimport segment.analytics as analytics\nimport user\n"
+            "analytics.write_key = os.environ['SEGMENT_WRITE_KEY']\n\nif __name__ == '__main__':\n    user.go()\n")
+    user = "from segment import analytics\n\n\ndef go():\n    analytics.track('user-1', 'X')\n"
+    out = run(tmp_path, {"main.py": main, "user.py": user})
+    assert "from amplitude_client import analytics" in out["user.py"].new_text
+    assert "from amplitude_client import analytics" in out["main.py"].new_text
+    assert "analytics.configuration.api_key = os.environ['AMPLITUDE_API_KEY']" in out["main.py"].new_text
+    created = out["amplitude_client.py"]
+    assert created.created and 'analytics = Amplitude("", Config(min_id_length=1))' in created.new_text
 
 
 def test_package_home_is_imported_by_dotted_name(tmp_path):
