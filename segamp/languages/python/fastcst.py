@@ -112,6 +112,9 @@ class _Dispatch:
         self.own_attr = "on_visit_attribute" in self.methods or "on_leave_attribute" in self.methods
         self.attr_methods = self.own_attr or any(n.count("_") > 1 and n.startswith(("visit_", "leave_"))
                                                  for n in self.methods)
+        named = {n.split("_")[1] for n in self.methods if n.startswith(("visit_", "leave_")) and n.count("_") >= 1}
+        leave_ok = not self.own_leave or vcls in _LEAVE_NEEDS_NO_TRIVIAL
+        self.skip = not (self.own_visit or self.own_attr) and leave_ok and not any(c.__name__ in named for c in TRIVIAL)
         self.nodes: dict[type, tuple] = {}
 
     def entry(self, node: _CSTNode) -> Optional[tuple]:
@@ -131,6 +134,26 @@ class _Dispatch:
 _MaybeSentinel = cst.MaybeSentinel
 
 
+def _trivial_classes() -> frozenset:
+    import inspect
+    import libcst._nodes.op as op
+    import libcst._nodes.whitespace as ws
+
+    found = {c for m in (op, ws) for c in vars(m).values()
+             if isinstance(c, type) and issubclass(c, _CSTNode) and c.__module__ == m.__name__ and not inspect.isabstract(c)}
+    return frozenset(found | {cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+                              cst.LeftCurlyBrace, cst.RightCurlyBrace})
+
+
+# Whitespace, comments, operators, brackets: nodes holding only each other. A visitor with no
+# method for any of them and no generic hook cannot observe their subtrees, which are about
+# half of a tree's nodes, so its walk skips them.
+TRIVIAL = _trivial_classes()
+# libcst's scope visitor records, on leaving each node, the scope it is in; binding never asks
+# the scope of whitespace or an operator, so its walk may skip them as well
+_LEAVE_NEEDS_NO_TRIVIAL = frozenset({ScopeVisitor})
+
+
 def _walk(node: _CSTNode, visitor: Any, d: _Dispatch) -> None:
     entry = d.nodes.get(type(node)) or d.entry(node)
     if entry is None:  # field order not known yet: libcst's walk for this node (children: ours)
@@ -142,7 +165,7 @@ def _walk(node: _CSTNode, visitor: Any, d: _Dispatch) -> None:
     else:
         go = visit is None or visit(visitor, node) is not False
     if go:
-        own_attr = d.own_attr
+        own_attr, skip = d.own_attr, d.skip
         for name, visit_attr, leave_attr, when_set in fields:
             value = getattr(node, name)
             if when_set and value is None:
@@ -154,9 +177,10 @@ def _walk(node: _CSTNode, visitor: Any, d: _Dispatch) -> None:
             kind = type(value)
             if kind is tuple or kind is list:
                 for child in value:
-                    _walk(child, visitor, d)
-            elif value is not None and kind is not _MaybeSentinel:  # a visited field holds a node
-                _walk(value, visitor, d)
+                    if not (skip and type(child) in TRIVIAL):
+                        _walk(child, visitor, d)
+            elif value is not None and kind is not _MaybeSentinel and not (skip and kind in TRIVIAL):
+                _walk(value, visitor, d)  # a visited field that is set holds a node
             if own_attr:
                 visitor.on_leave_attribute(node, name)
             elif leave_attr is not None:
