@@ -617,7 +617,7 @@ def map_on(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         params = {"event": str(event.value), "help": kept[event.value]}
         return Plan(REWRITE, [CommentOut(f"{_catalog_text('emitter-handler', **params)}. Original:")],
                     [_issue("emitter-handler", **params)])
-    info = table.get("unsupported", {}).get("on", {})
+    info = table.get("emitter", {})
     return _leave(_issue("unsupported-method", None, note=True, method="on", message=info.get("message", ""),
                          help=info.get("suggestion", "")))
 
