@@ -34,10 +34,10 @@ KINDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str, str]] = [
      "com.amplitude:analytics-android", r"com\.segment\.analytics"),
     ("maven", (), ("pom.xml",), "com.amplitude:analytics-java", r"com\.segment\.analytics"),
     ("npm-lock", (), ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json", "bun.lock"),
-     "the matching @amplitude package (re-lock after the manifest changed)",
+     "the matching @amplitude package",
      r"[\"'/ ]@segment/(?:analytics[\w.-]*|snippet)|(?:^|[\"' /])analytics-node[@\"': ]"),
     ("python-lock", (), ("poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock"),
-     "amplitude-analytics (re-lock after the manifest changed)", r"\b(?:segment-analytics-python|analytics-python)\b"),
+     "amplitude-analytics", r"\b(?:segment-analytics-python|analytics-python)\b"),
     # single-file components: their <script> blocks are not migrated yet
     ("svelte/vue", (".svelte", ".vue", ".astro"), (), "@amplitude/analytics-browser",
      r"['\"`]@segment/[\w.-]+|cdn\.segment\.(?:com|io)|\bwindow\.analytics\b|\banalytics\.(?:load|SNIPPET_VERSION|page|track|identify)\s*\(|\bAnalyticsBrowser\b"),

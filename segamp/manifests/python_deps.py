@@ -140,7 +140,7 @@ def _report_compiled(source: SourceFile, table: dict) -> Analysis:
         if m:
             line, col = source.line_col(source.byte_offset(m.start(1)))
             analysis.findings.append(findings.make("lockfile-pin", line, col, what=findings.shorten(m.group(0), 80),
-                                                   amplitude="re-run pip-compile after the .in / pyproject change"))
+                                                   amplitude="pip-compile it again from the .in / pyproject"))
     return analysis
 
 
