@@ -18,7 +18,7 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
             "path": r.path,
             "language": r.language,
             "status": ("error" if r.error else "skipped" if r.skipped else
-                       "changed" if r.changed else "unchanged"),
+                       "created" if r.created else "changed" if r.changed else "unchanged"),
             "written": r.written,
             "error": r.error,
             "skipped": r.skipped,

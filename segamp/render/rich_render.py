@@ -59,7 +59,7 @@ def _fit(diff: str, width: int) -> str:
 def _file_header(console: Console, result: FileResult, report: Report) -> None:
     title = Text()
     title.append(result.path, style="bold cyan")
-    title.append(f"  ({result.language})", style="dim")
+    title.append(f"  ({result.language}{', new file' if result.created else ''})", style="dim")
     counts = []
     for kind in Kind:
         n = result.count(kind)
