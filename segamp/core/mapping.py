@@ -604,7 +604,9 @@ def map_reset(call: SegmentCall, profile: Profile, config: Config) -> Plan:
 
 
 def map_flush(call: SegmentCall, profile: Profile, config: Config) -> Plan:
-    return Plan(REWRITE, [Flush()], returns=profile.returns)
+    # a profile whose SDK drops what a flush finds before init has finished flushes through a helper
+    helper = profile.get("flush_helper", "")
+    return Plan(REWRITE, [Flush(helper)], returns=profile.returns, helpers=(helper,) if helper else ())
 
 
 def map_on(call: SegmentCall, profile: Profile, config: Config) -> Plan:

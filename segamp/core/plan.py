@@ -186,7 +186,8 @@ class Reset:
 
 @dataclass(frozen=True)
 class Flush:
-    pass
+    """helper: a target profile helper that flushes (see Plan.helpers), "" = the client's own flush()."""
+    helper: str = ""
 
 
 @dataclass(frozen=True)

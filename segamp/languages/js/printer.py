@@ -295,6 +295,9 @@ class Printer:
             return f"{recv}setDeviceId({self.value(op.device_id)})", VOID
         if isinstance(op, Reset):
             return f"{recv}reset()", VOID
+        if isinstance(op, Flush) and op.helper:   # the profile's helper, given the client to flush
+            client = recv[:-2] if recv.endswith("?.") else recv[:-1]
+            return f"{self.profile.get('helpers')[op.helper]['name']}({client})", PROMISE
         if isinstance(op, Flush):
             return f"{recv}flush()", PROMISE
         if isinstance(op, Init):
