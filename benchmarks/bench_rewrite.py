@@ -291,9 +291,10 @@ def best_of(n: int, cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[flo
     return min(walls), min(cpus), walls, code
 
 
-def _one_core(env: dict[str, str]) -> list[str]:
+def _one_core(env: dict[str, str], cwd: Path) -> list[str]:
     """`--jobs 1` where the CLI has it: the figure is for one core, one process."""
-    out = subprocess.run([sys.executable, "-m", "segamp", "rewrite", "--help"], env=env, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "segamp", "rewrite", "--help"], cwd=cwd, env=env,
+                         capture_output=True, text=True)
     return ["--jobs", "1"] if "--jobs" in out.stdout else []
 
 
@@ -354,11 +355,14 @@ def main() -> int:
         env = dict(os.environ)
         env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
         figures, cpu_figures = {}, {}
-        one_core = _one_core(env)
+        one_core = _one_core(env, root)
         for half, exts in (("py", (".py",)), ("ts", (".ts", ".tsx"))):
             cmd = [sys.executable, "-m", "segamp", "rewrite", half, "--dry-run", *one_core, "--no-progress"]
             _timed(cmd, root, env)  # warm the page cache and .pyc files
             wall, cpu, all_t, code = best_of(args.runs, cmd, root, env)
+            if code == 2:
+                print(f"bench_rewrite: {' '.join(cmd[1:])} is a usage error", file=sys.stderr)
+                return 2
             n = _count(root / half, exts)
             changed = _changed_files(cmd, root, env)
             figures[half], cpu_figures[half] = n / wall, n / cpu
