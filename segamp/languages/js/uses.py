@@ -95,8 +95,11 @@ def consumer(jf: JsFile, n: Node, kind: Kinded) -> Optional[str]:
     if t in ("variable_declarator", "public_field_definition", "field_definition", "return_statement",
              "arrow_function", "export_statement", "export_specifier", "expression_statement",
              "unary_expression", "parenthesized_expression", "sequence_expression", "type_query"):
-        if t == "arrow_function" and p.child_by_field_name("body") != cur:
-            return None
+        if t == "arrow_function" and p.child_by_field_name("body") == cur and isinstance(kind, Client):
+            # `() => new Analytics(…)` hands the client to whoever calls the arrow: followed where
+            # the arrow is held (a variable, useMemo), passed on where it goes somewhere unknown
+            # (a DI container's useFactory, a library's callback)
+            return consumer(jf, p, Hook(kind))
         return None
     if t == "assignment_expression":
         left = unwrap(p.child_by_field_name("left"))
