@@ -380,6 +380,10 @@ def _map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
         return map_setting(call, profile, config)
     if call.shape:
         return _shape_issue(call)
+    returned = table.get("returns", {}).get(method)
+    if returned == "client" and call.use in (C.CHAINED, C.VALUE):
+        # the legacy Node SDK returned the client itself (`analytics.track(…).flush()`)
+        return _leave(_issue("result-used", None, note=True, method=method))
     fn = _METHODS.get(method)
     if fn is not None and (method in table.get("methods", {}) or not table):
         plan = fn(call, profile, config)
@@ -389,7 +393,9 @@ def _map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
                              message=info["message"], help=info.get("suggestion", "")))
     else:
         return _leave(_issue("unknown-method", None, note=True, method=method))
-    plan.use = call.use
+    # awaiting what Segment returned (nothing, or the client) waited for nothing: so does the
+    # output, rather than for Amplitude's delivery of the event
+    plan.use = C.STATEMENT if returned in ("void", "client") and call.use in (C.AWAITED, C.VALUE, C.ARROW) else call.use
     if plan.action == REWRITE and method not in ("alias", "on"):
         plan.issues.append(_issue("call-converted", method=method, target=_describe(plan)))
         plan.callback = call.callback
