@@ -1,7 +1,7 @@
 """The mapping, language-free: SegmentCall in -> Plan and findings out, one table row each.
 
 Every method and overload of ../shared/reference/sdk-js-python.md's Segment SDKs, missing and
-null slots, run-time ids, traits and properties, every option, for the browser and the Python
+null slots, run-time ids, traits and properties, every option, for the browser, the Node and the Python
 targets. Expected plans are written in tests/mapping_dsl.py's neutral notation; issue ids are
 the non-"converted" findings the plan carries.
 """
@@ -20,6 +20,7 @@ PAGE_CTX = "path: <segmentPageContext().path>, referrer: <document.referrer>, se
 # keep_identity: init seeds deviceId/userId from what analytics.js stored (the profile's helper)
 IDENTITY = ", init_device_id: <segmentStoredId('ajs_anonymous_id')>, init_user_id: <segmentStoredId('ajs_user_id')>"
 B, PY = "browser", "python"
+N, NL = "node", "node_legacy"   # the Node target; NL: a call of the legacy analytics-node (its source table)
 
 ROWS = [
     # --- track -------------------------------------------------------------------------------
@@ -266,6 +267,40 @@ ROWS = [
     ("py module debug setting goes", PY, seg("setting", PY, settings={"debug": boolean(True)}), {}, "(remove) | option-dropped-harmless"),
     ("py module sync_mode", PY, seg("setting", PY, settings={"sync_mode": boolean(True)}), {}, "comment | client-setting-dropped"),
     ("py module sync_mode default", PY, seg("setting", PY, settings={"sync_mode": boolean(False)}), {}, "(remove)"),
+    # --- Node (@segment/analytics-node, legacy analytics-node -> @amplitude/analytics-node) -------
+    ("node track ids in options", N, seg("track", N, event=s("X"), properties=name("p"),
+                                          options={"user_id": name("u", "string"), "anonymous_id": name("a", "string")}), {},
+     "track('X', p, {user_id: u, device_id: a})"),
+    ("node track untyped id stringified", N, seg("track", NL, event=s("X"), options={"user_id": name("u")}), {},
+     "track('X', -, {user_id: str(u)})"),
+    ("node identify traits with user_id", N, seg("identify", N, user_id=name("u", "string"), traits=obj(("plan", s("pro")))), {},
+     "identify(Identify(plan='pro'), {user_id: u})"),
+    ("node identify anonymous", N, seg("identify", N, traits=obj(("a", num(1))), options={"anonymous_id": s("anon-1")}), {},
+     "identify(Identify(a=1), {device_id: 'anon-1'})"),
+    ("node identify without traits", N, seg("identify", N, user_id=s("u-1")), {}, "LEAVE | identify-no-traits"),
+    ("node identify without ids", N, seg("identify", N, traits=obj(("a", num(1)))), {}, "LEAVE | identify-no-ids"),
+    ("node page: category into properties, never name", N,
+     seg("page", N, name=s("Home"), category=s("Docs"), properties=obj(("path", s("/"))), options={"user_id": s("u-1")}), {},
+     "track('Viewed Home', {path: '/', category: 'Docs'}, {user_id: 'u-1'})"),
+    ("node screen: properties as sent", N, seg("screen", N, name=s("S"), category=s("C"), options={"user_id": s("u-1")}), {},
+     "track('Viewed S', -, {user_id: 'u-1'})"),
+    ("node legacy page: properties as written", N, seg("page", NL, name=s("Home"), category=s("Docs"), options={"user_id": s("u-1")}), {},
+     "track('Viewed Home', -, {user_id: 'u-1'})"),
+    ("node group with user", N, seg("group", N, group_id=s("g1"), traits=obj(("n", s("A"))), options={"user_id": s("u-1")}), {},
+     "setGroup('[Segment] Group', 'g1', {user_id: 'u-1'}); groupIdentify('[Segment] Group', 'g1', Identify(n='A'), {user_id: 'u-1'})"),
+    ("node closeAndFlush", N, seg("closeAndFlush", N, use="await"), {}, "flush()"),
+    ("node on error kept as a comment", N, seg("on", N, event=s("error")), {}, "comment | emitter-handler"),
+    ("node on other event left", N, seg("on", N, event=s("track")), {}, "LEAVE | unsupported-method"),
+    ("node reset has no server equivalent", N, seg("reset", N), {}, "LEAVE | unknown-method"),
+    ("node legacy chained result left", N, seg("track", NL, event=s("X"), options={"user_id": s("u")}, use="chain"), {},
+     "LEAVE | result-used"),
+    ("node client settings", N, seg("Client", N, write_key=env("process.env.SEGMENT_WRITE_KEY", "SEGMENT_WRITE_KEY"),
+                                     settings={"flushAt": num(20), "flushInterval": num(5000), "maxRetries": num(3),
+                                               "host": s("https://events.eu1.segmentapis.com"), "httpRequestTimeout": num(1)}), {},
+     "init(process.env.AMPLITUDE_API_KEY, {min_id_length: 1, flush_queue_size: 20, flush_interval_millis: 5000, "
+     "flush_max_retries: 3, server_zone: 'EU'}) | write-key-env-renamed, option-dropped-harmless"),
+    ("node legacy enable -> optOut", N, seg("Client", NL, write_key=s("k"), settings={"enable": boolean(False)}), {},
+     "init('<AMPLITUDE_API_KEY>', {min_id_length: 1, opt_out: True}) | write-key-literal"),
 ]
 
 
