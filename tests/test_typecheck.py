@@ -16,13 +16,20 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from typing import Optional
+
 import pytest
 
 from fixturelib import load_cases
 
 HERE = Path(__file__).resolve().parent / "typecheck"
-TS_CASES = [c for lang in ("typescript", "node") for c in load_cases(lang)
-            if c.input.suffix in (".ts", ".tsx") and c.meta.get("tsc") != "skip"]
+ALL_TS = [c for lang in ("typescript", "node") for c in load_cases(lang)
+          if c.input.suffix in (".ts", ".tsx") and c.meta.get("tsc") != "skip"]
+# case.toml tsc_module = "commonjs": code only a CommonJS project compiles (`import x = require()`)
+TS_CASES = [c for c in ALL_TS if c.meta.get("tsc_module") != "commonjs"]
+CJS_CASES = [c for c in ALL_TS if c.meta.get("tsc_module") == "commonjs"]
+# what a CommonJS TypeScript project (a Node server) compiles with
+COMMONJS = {"module": "commonjs", "moduleResolution": "node10"}
 ERROR_RE = re.compile(r"^(?P<file>[^(\s][^(]*)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
 
 
@@ -45,7 +52,7 @@ def tsc():
     return _npm_ready()
 
 
-def _project(root: Path, which: str, cases, tmp: Path) -> tuple[Path, dict]:
+def _project(root: Path, which: str, cases, tmp: Path, options: Optional[dict] = None) -> tuple[Path, dict]:
     """Write each case's files (outputs or inputs) into one tsc project; return it and file→case."""
     proj = tmp / which
     proj.mkdir()
@@ -78,6 +85,7 @@ def _project(root: Path, which: str, cases, tmp: Path) -> tuple[Path, dict]:
     config["compilerOptions"]["typeRoots"] = [str(HERE / "node_modules" / "@types")]
     config["compilerOptions"]["baseUrl"] = "."
     config["compilerOptions"]["paths"] = paths
+    config["compilerOptions"].update(options or {})
     config["include"] = ["**/*.ts", "**/*.tsx", str(HERE / "globals.d.ts"), str(HERE / "ambient.d.ts")]
     (proj / "tsconfig.json").write_text(json.dumps(config, indent=2))
     # resolve packages from tests/typecheck/node_modules
@@ -123,3 +131,13 @@ def test_inputs_typecheck_against_segment(tsc, tmp_path):
     errors = _run_tsc(tsc, proj)
     assert not errors, "fixture inputs do not type-check against Segment:\n" + "\n".join(
         f"{e['file']}:{e['line']}: {e['code']} {e['msg']}" for e in errors)
+
+
+def test_commonjs_cases_typecheck(tsc, tmp_path):
+    """Cases only a CommonJS project compiles: inputs against Segment, outputs against Amplitude."""
+    assert CJS_CASES, "no case has tsc_module = 'commonjs'"
+    for which in ("inputs", "outputs"):
+        proj, _ = _project(HERE, which, CJS_CASES, tmp_path, COMMONJS)
+        errors = _run_tsc(tsc, proj)
+        assert not errors, f"CommonJS fixture {which} do not type-check:\n" + "\n".join(
+            f"{e['file']}:{e['line']}: {e['code']} {e['msg']}" for e in errors)
