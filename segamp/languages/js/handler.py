@@ -319,7 +319,7 @@ def report_other_sdks(jf: JsFile, printer: Printer) -> None:
     for n in jf.nodes:
         spec = None
         if n.type == "import_statement":
-            spec = import_source(n)
+            spec = jf.import_spec(n)   # `import x = require(…)` too
         elif n.type == "call_expression" and jf.text(n.child_by_field_name("function")) == "require":
             args = args_of(n)
             spec = string_value(args[0]) if args and args[0].type == "string" else None
