@@ -27,16 +27,25 @@ import os
 import re
 from typing import Optional
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from ...core import profiles
 from ...model import Analysis
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
 from . import keys
-from .bind import dotted_module, facts_for, module_key, own_package
-from .fastcst import LazyModule, cpython_parses, fast_visits, module_of
-from .rewrite import FileRewrite
+from .paths import dotted_module, module_key, own_package
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+
+def _cst():
+    """libcst, imported when a Python file is first parsed: a run with no Python candidate
+    (a TypeScript monorepo, `check` on a clean tree) never pays its ~0.3 s import."""
+    import libcst
+
+    return libcst
 
 
 # a file that may use Segment's module client: it imports the module, or a test names one of
@@ -49,6 +58,7 @@ _ENTRY_NAMES = {"__main__.py", "manage.py", "wsgi.py", "asgi.py"}
 def is_entry_script(path: str, module: cst.Module) -> bool:
     """A script run as __main__: importing it from another module would run it a second
     time (and import it circularly), so the project's client never lives there."""
+    cst = _cst()
     if os.path.basename(path) in _ENTRY_NAMES:
         return True
     for stmt in module.body:
@@ -64,6 +74,7 @@ def is_entry_script(path: str, module: cst.Module) -> bool:
 def top_level_imports(path: str, module: cst.Module) -> frozenset:
     """The dotted modules a file's top level imports (and the packages around them, whose
     __init__ runs first): `from app import orders` imports app and app.orders."""
+    cst = _cst()
     here = dotted_module(path)
     package = here if os.path.basename(path) == "__init__.py" else here.rpartition(".")[0]
     names = set()
@@ -92,6 +103,7 @@ def write_key_texts(facts) -> frozenset:
     top-level statement, which runs whenever the module is imported: a second home that imports
     the client from here and assigns the same key needs no statement of its own. A key set in
     a function (init_app, ready()) is set only when that runs, so it is not listed."""
+    cst = _cst()
     texts = set()
     for stmt in facts.module.body:
         for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
@@ -121,6 +133,9 @@ class PythonHandler(Handler):
         # CPython's parser says whether the text parses; the libcst tree is built when index
         # or analyze first asks (never for the engine's check of a rewritten text). A text
         # CPython rejects gets libcst's verdict: its grammar may differ, and its message is ours.
+        from .fastcst import LazyModule, cpython_parses
+
+        cst = _cst()
         if cpython_parses(source.text):
             parsed = Parsed(None)
             parsed.tree = LazyModule(source.text, parsed, _syntax_message)
@@ -131,6 +146,9 @@ class PythonHandler(Handler):
             return Parsed(None, _syntax_message(exc))
 
     def parse_error(self, source: SourceFile) -> Optional[str]:
+        from .fastcst import module_of
+
+        cst = _cst()
         parsed = self.parse(source)
         try:
             module_of(parsed.tree)
@@ -139,6 +157,9 @@ class PythonHandler(Handler):
         return parsed.error
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
+        from .bind import facts_for
+
+        cst = _cst()
         try:
             facts = facts_for(source, ctx, tree)
         except (cst.ParserSyntaxError, RecursionError):
@@ -184,6 +205,10 @@ class PythonHandler(Handler):
         return tuple(sorted(names))
 
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
+        from .bind import facts_for
+        from .fastcst import fast_visits
+        from .rewrite import FileRewrite
+
         facts = facts_for(source, ctx, tree)
         with fast_visits():  # the rewrite's read-only visitors walk without rebuilding nodes
             return FileRewrite(source, ctx, facts, profiles.load("python")).run()
