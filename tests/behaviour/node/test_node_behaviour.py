@@ -29,12 +29,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
+import browser_compare  # noqa: E402
 import capture  # noqa: E402
 from compare import iso_to_millis  # noqa: E402
 
 GROUP_TYPE = "[Segment] Group"
 EXPLICIT_MESSAGE_ID = re.compile(r"^msg-")   # the programs' own message ids (the SDK's are random)
 COMPARED = ("event_type", "user_id", "device_id", "event_properties", "user_properties", "groups", "group_properties")
+# compared where the destination set them: the logPurchase preset's fields on 'Order Completed'
+OPTIONAL = ("time", "insert_id", "revenue", "price", "quantity", "productId", "revenueType")
 
 
 def _node_ready() -> None:
@@ -177,6 +180,17 @@ PROGRAMS = {
         analytics.identify({ userId: 'user-8', traits: { module: 'esm' } })
         await analytics.closeAndFlush()
     """), entry="app.mjs"),
+    "order_completed": Program(SEGMENT + _p("""
+        async function main() {
+          analytics.track({
+            userId: 'user-1',
+            event: 'Order Completed',
+            properties: { orderId: 'o-9', revenue: 30, products: [{ productId: 'p-1', price: 10, quantity: 2 }, { productId: 'p-2', price: 10, quantity: 1 }] },
+          })
+          await analytics.closeAndFlush()
+        }
+        main()
+    """)),
     "legacy_track_identify": Program(LEGACY + _p("""
         analytics.identify({ userId: 'user-1', traits: { email: 'c@example.com' } })
         analytics.track({ userId: 'user-1', event: 'Legacy Event', properties: { n: 1 } })
@@ -217,7 +231,13 @@ def expected_events(messages: list[dict]) -> list[dict]:
     for msg in messages:
         kind, events = msg.get("type"), []
         if kind == "track":
-            events.append({"event_type": msg["event"], "event_properties": msg.get("properties") or {}})
+            props = msg.get("properties") or {}
+            events.append({"event_type": msg["event"], "event_properties": props})
+            if msg["event"] == "Order Completed":   # the Actions destination's logPurchase preset
+                events[0].update(browser_compare._revenue_fields(props))
+                events += [{"event_type": "Product Purchased",
+                            "event_properties": {k: p[k] for k in browser_compare.REVENUE_KEYS if p.get(k) is not None}}
+                           for p in props.get("products") or []]
         elif kind == "identify" and msg.get("traits"):
             events.append({"event_type": "$identify", "user_properties": {"$set": dict(msg["traits"])}})
         elif kind == "group":
@@ -245,7 +265,7 @@ def _view(ev: dict, keys) -> str:
 
 def assert_equivalent(messages: list[dict], events: list[dict]) -> None:
     expected = expected_events(messages)
-    keys = lambda ev: COMPARED + tuple(k for k in ("time", "insert_id") if k in ev)  # noqa: E731
+    keys = lambda ev: COMPARED + tuple(k for k in OPTIONAL if k in ev)  # noqa: E731
     want = Counter(_view(ev, keys(ev)) for ev in expected)
     # each actual event is viewed with the fields its expected twin compares (time, insert_id)
     got = Counter()
