@@ -255,9 +255,12 @@ class Engine:
         """A manifest keeps a Segment package while code of the project still uses it (a left
         client, a test mock, a file no front end migrates): swapping it would break the build."""
         used = set(ctx.blocked_packages)
+        handlers = {c.entry.path: c.entry.handler for c in candidates}
         for path, result in results.items():
-            handler = next((c.entry.handler for c in candidates if c.entry.path == path), None)
-            if handler is None or getattr(handler, "manifest", False):
+            handler = handlers.get(path)
+            # a manifest or a lockfile names the package; it does not use it (a lockfile is
+            # regenerated from the manifest: the lockfile-pin finding says so)
+            if handler is None or getattr(handler, "manifest", False) or _is_lockfile(handler, path):
                 continue
             text = result.new_text if result.new_text is not None else result.old_text
             used |= packages_used(text or "")
@@ -425,6 +428,10 @@ def _leftover_notes(source: SourceFile) -> list[Finding]:
         if m:
             findings.append(catalog.make("todo-note", lineno, m.start() + 1, text=catalog.shorten(m.group(1), 160)))
     return findings
+
+
+def _is_lockfile(handler: Handler, path: str) -> bool:
+    return handler.name.endswith("-lock") or os.path.basename(path) in ("Podfile.lock", "Package.resolved")
 
 
 def write_changed(result: FileResult) -> Optional[str]:
