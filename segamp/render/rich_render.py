@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Optional, TextIO
 
 from rich.console import Console
 from rich.rule import Rule
@@ -22,7 +22,9 @@ KIND_STYLE = {
 }
 
 
-def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr, console: Console | None = None) -> None:
+def render(report: Report, out: Optional[TextIO] = None, err: Optional[TextIO] = None, console: Console | None = None) -> None:
+    out = out or sys.stdout   # looked up now: a test runner may have swapped it
+    err = err or sys.stderr
     console = console or Console(file=out, highlight=False, soft_wrap=False)
     show_diff = report.command == "rewrite"
     for result in report.results:

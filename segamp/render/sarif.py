@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import TextIO
+from typing import Optional, TextIO
 
 from .. import __version__
 from ..core import findings
@@ -56,7 +56,9 @@ def _uri(path: str) -> str:
     return path.replace("\\", "/").lstrip("./") if path.startswith("./") else path.replace("\\", "/")
 
 
-def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+def render(report: Report, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> None:
+    out = out or sys.stdout   # looked up now: a test runner may have swapped it
+    err = err or sys.stderr
     rules = _rules()
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []

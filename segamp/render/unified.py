@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Optional, TextIO
 
 from ..model import Kind
 from . import Report, finding_verb, unified_diff
 
 
-def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+def render(report: Report, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> None:
+    out = out or sys.stdout   # looked up now: a test runner may have swapped it
+    err = err or sys.stderr
     if report.command == "rewrite":
         for result in report.changed:
             out.write(unified_diff(result))
@@ -32,7 +34,9 @@ def render(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -
             err.write(f"  - {step.text} ({step.where()})\n")
 
 
-def render_quiet(report: Report, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+def render_quiet(report: Report, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> None:
+    out = out or sys.stdout   # looked up now: a test runner may have swapped it
+    err = err or sys.stderr
     """-q: the files that could not be processed and the summary line, nothing else."""
     for result in report.failed:
         err.write(f"{result.path}: error: {result.error}\n")
