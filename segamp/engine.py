@@ -340,7 +340,8 @@ class Engine:
 
     def reparse_problem(self, result: FileResult, text: str) -> Optional[str]:
         """Why text (a new version of result's file) does not parse, or None."""
-        handler = Discoverer(self.handlers, [], []).handler_for(os.path.basename(result.fs_path))
+        # the handler that read the file in this run (the discoverer's per-name choice)
+        handler = self.discoverer.handler_for(os.path.basename(result.fs_path))
         if handler is None:
             return None
         source = SourceFile(result.fs_path, text, b"", "utf-8", "\n", 0o644)

@@ -32,11 +32,11 @@ def _files_table(report: Report) -> list[str]:
     return rows if len(rows) > 2 else ["No file holds Segment usage."]
 
 
-def _grouped(report: Report, rules: set[str] | None = None, exclude: tuple[str, ...] = ()) -> list[str]:
+def _grouped(report: Report, exclude: tuple[str, ...] = ()) -> list[str]:
     groups: "OrderedDict[tuple[str, str], list[str]]" = OrderedDict()
     for r in report.results:
         for f in r.findings:
-            if f.kind == Kind.CONVERTED or f.rule in exclude or (rules is not None and f.rule not in rules):
+            if f.kind == Kind.CONVERTED or f.rule in exclude:
                 continue
             groups.setdefault((f.rule, f.message), []).append(f"{r.path}:{f.line}")
     out = []

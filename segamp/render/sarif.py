@@ -53,7 +53,9 @@ def region(result: FileResult, f: Finding) -> dict:
 
 
 def _uri(path: str) -> str:
-    return path.replace("\\", "/").lstrip("./") if path.startswith("./") else path.replace("\\", "/")
+    """A relative URI (against %SRCROOT%): forward slashes, no leading './'."""
+    path = path.replace("\\", "/")
+    return path[2:] if path.startswith("./") else path
 
 
 def render(report: Report, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> None:
