@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 from typing import Optional
 
 from .. import tables
@@ -189,12 +190,27 @@ def init_options(profile: Profile, config: Config, mapped: list[tuple[str, Value
 
 def identity_options(profile: Profile, config: Config, taken=frozenset()) -> list[tuple[str, Value]]:
     """keep_identity: Segment's destination sent device_id = anonymousId, so a returning visitor
-    keeps the ids analytics.js stored (and a logged-in user stays identified) after the release."""
+    keeps the ids analytics.js stored (and a logged-in user stays identified) after the release.
+    `read` reads one stored key at once; `values` name what an asynchronous read (`wrap`) found."""
     stored = profile.get("stored_identity", {})
-    if not config.keep_identity or not stored.get("read"):
+    if not config.keep_identity:
+        return []
+    if stored.get("values"):
+        return [(k, Code(v)) for k, v in stored["values"].items() if k not in taken]
+    if not stored.get("read"):
         return []
     return [(k, Code(stored["read"].replace("{key}", key))) for k, key in stored.get("keys", {}).items()
             if k not in taken]
+
+
+def _identity_source(call: SegmentCall, profile: Profile, config: Config) -> tuple[Profile, list[Issue]]:
+    """A source SDK that kept its ids where the target cannot read them ([identity] stored =
+    false in its source table): no seeding, and a finding that says so."""
+    info = source_table(call.sdk).get("identity", {})
+    if info.get("stored", True) or not config.keep_identity or not profile.get("stored_identity"):
+        return profile, []
+    extra = {k: v for k, v in profile.extra.items() if k != "stored_identity"}
+    return replace(profile, extra=extra), [_issue("identity-not-carried", None, note=True, where=info.get("where", ""))]
 
 
 def init_helpers(profile: Profile, options) -> tuple[str, ...]:
@@ -281,11 +297,14 @@ def map_client(call: SegmentCall, profile: Profile, config: Config) -> Plan:
             issues.append(_issue("client-setting-dropped", expr, note=True, setting=name,
                                  help="see the Amplitude SDK's init options"))
     issues.append(_issue("client-converted", target=profile.package))
+    profile, more = _identity_source(call, profile, config)
+    issues += more
     # fields the target's constructor does not take are set on the configuration after it
     after = set(profile.get("after_init_fields", ()))
     options = init_options(profile, config, [m for m in mapped if m[0] not in after])
     helpers = tuple(dict.fromkeys(init_helpers(profile, options) + page_helpers))
-    ops: list = [Init(key, options)]
+    wrap = profile.get("stored_identity", {}).get("wrap", "") if init_helpers(profile, options) else ""
+    ops: list = [Init(key, options, wrap)]
     ops += [SetConfig(name, value) for name, value in mapped if name in after]
     ops += at_load
     return Plan(REWRITE, ops, issues, use=call.use, returns=profile.returns, helpers=helpers)
@@ -606,6 +625,14 @@ def map_reset(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     if not profile.ambient_user:
         return _leave(_issue("unsupported-method", None, note=True, method="reset",
                              message="reset() has no equivalent on a server SDK", help="remove it"))
+    # analytics-react-native's reset(resetAnonymousId = true): false kept the anonymous id, so
+    # only the user goes; Amplitude's reset() would also make a new device id
+    keep = call.args.get("reset_anonymous_id")
+    if keep is not None and not (keep.kind == C.BOOL or keep.kind == C.UNDEFINED):
+        return _leave(_issue("unknown-argument", keep, note=True,
+                             reason="reset()'s resetAnonymousId is only known at run time"))
+    if keep is not None and keep.kind == C.BOOL and not keep.value:
+        return Plan(REWRITE, [SetUserId(Lit(None))], returns="void")
     return Plan(REWRITE, [Reset()], returns="void")
 
 

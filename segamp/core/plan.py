@@ -122,6 +122,9 @@ class Init:
     """Create (or init) the Amplitude client. options: neutral config field -> value."""
     key: Value
     options: tuple[tuple[str, Value], ...] = ()
+    # the profile's stored_identity.wrap: init waits for an asynchronous read of the ids Segment
+    # stored ("{init}" is the init call); "" = init at once
+    wrap: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from .kinds import (
     BROWSER_PACKAGE, SNIPPET_KEY, SNIPPET_PACKAGE, TYPED_KEY, Client, ClientObject, Context, Hook, Kinded, Method,
     client_object, clients_in, kind_from_json, kind_to_json, typed_client,
 )
+from . import bind_rn
+from .bind_rn import RN_PACKAGE, RN_SDKS
 from .modules import ACCEPTS, MODULE_EXTS, lookup, module_keys, resolve_module
 from .syntax import (
     FUNCTION_TYPES, Node, Scopes, args_of, grammar_for, import_source, string_value, unwrap, walk,
@@ -37,7 +39,7 @@ PROFILES: dict[str, str] = RULE["profiles"]
 # The Node SDKs: their constructors, key form, id types and type names (javascript.toml)
 NODE_SDKS: dict[str, dict] = RULE["node_sdks"]
 # The browser packages whose imports seed browser clients
-SEGMENT_PACKAGES = tuple(p for p in PROFILES if p.startswith("@") and p not in NODE_SDKS)
+SEGMENT_PACKAGES = tuple(p for p in PROFILES if p.startswith("@") and p not in NODE_SDKS and p not in RN_SDKS)
 SNIPPET_SDK = SNIPPET_PACKAGE
 # Segment SDKs this module does not migrate: reported so `check` fails.
 OTHER_SEGMENT_SDKS: dict[str, str] = RULE["other_sdks"]
@@ -75,6 +77,9 @@ class JsFile:
         self.node_imports: dict[str, str] = {}       # local name -> Segment Node SDK package
         self.node_names: dict[str, str] = {}         # local name -> the name the Node SDK exports it as
         self.node_import_stmts: list[Node] = []
+        self.rn_names: dict[str, str] = {}           # local name -> what the React Native SDK exports it as
+        self.rn_import_stmts: list[Node] = []
+        self.rn_v1_locals: set[int] = set()          # the v1 default import's local name (its client)
         self.kinds: dict[int, Kinded] = {}           # declaring identifier id -> kind
         self.fields: dict[str, Kinded] = {}          # this.<name> inside classes (methods: Hook)
         # declaring identifier id -> parameter slots typed with a Segment client type
@@ -225,6 +230,8 @@ class JsFile:
                     self.node_names[self.text(local)] = exported
                 if spec in NODE_SDKS:
                     self.node_import_stmts.append(stmt)
+            if spec == RN_PACKAGE:
+                bind_rn.seed_import(self, stmt, self._import_locals(stmt))
             if spec not in SEGMENT_PACKAGES:
                 continue
             self.seg_import_stmts.append(stmt)
@@ -373,6 +380,8 @@ class JsFile:
             name = self.text(type_node)
             if SEG_TYPES.get(self.seg_imports.get(name, "")) == "client":
                 return typed_client()
+            if self.rn_names and bind_rn.type_kind(self, name) is not None:
+                return bind_rn.type_kind(self, name)
             if self.node_type(name) == "client" or (name in self.node_imports and self.node_imports[name] not in NODE_SDKS):
                 return typed_client(self.node_imports[name])
             return self._local_type(name)
@@ -475,6 +484,8 @@ class JsFile:
         fn = unwrap(expr.child_by_field_name("function"))
         if fn is None:
             return None
+        if self.rn_names and fn.type == "identifier" and bind_rn.role_of(self, fn) is not None:
+            return bind_rn.call_kind(self, expr)
         if fn.type == "member_expression":
             prop = self.text(fn.child_by_field_name("property"))
             obj = fn.child_by_field_name("object")
@@ -685,7 +696,8 @@ class JsFile:
 
     def _bind_project_import(self, stmt: Node) -> bool:
         spec = import_source(stmt)
-        if not spec or spec in SEGMENT_PACKAGES or spec in OTHER_SEGMENT_SDKS or spec in NODE_SDKS or not self.ctx.exports:
+        if not spec or spec in SEGMENT_PACKAGES or spec in OTHER_SEGMENT_SDKS or spec in NODE_SDKS or spec in RN_SDKS or \
+                not self.ctx.exports:
             return False
         key, hits = resolve_module(self.ctx.exports, self.path, spec, tuple(self.ctx.roots))
         if key is None:

@@ -27,6 +27,8 @@ from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, typed_client
 from .loader import replace_loaders, template_marked
 from .match import match_call, match_settings, value_use
 from .match_node import match_node_call, match_node_client
+from .match_rn import match_rn_call, match_rn_client
+from . import bind_rn, printer_rn
 from .modules import file_exports, module_keys
 from .uses import passed_on
 from .printer import Printer
@@ -215,7 +217,14 @@ def file_package(jf: JsFile, calls: list[Call]) -> str:
         s.type == "import_statement" and import_source(s) == migrated for s in jf.root.named_children)
     node = sorted({c.client.package for c in calls if c.client.package in NODE_SDKS} |
                   {p for p in jf.node_imports.values() if p in NODE_SDKS})
-    return node[0] if node and not browser else SEGMENT_PACKAGES[0]
+    if node and not browser:
+        return node[0]
+    # React Native: the package imported here, a call on its client, or (after a first run) its
+    # target's import next to nothing of the browser SDK
+    native = profiles.load(PROFILES[bind_rn.RN_PACKAGE]).package
+    rn = bool(jf.rn_import_stmts) or any(c.client.package == bind_rn.RN_PACKAGE for c in calls) or any(
+        s.type == "import_statement" and import_source(s) == native for s in jf.root.named_children)
+    return bind_rn.RN_PACKAGE if rn and not browser else SEGMENT_PACKAGES[0]
 
 
 def rewrite(jf: JsFile, language: str) -> Analysis:
@@ -223,6 +232,8 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     all_calls = jf.calls()
     package = file_package(jf, all_calls)
     printer = Printer(jf, jf.profile_for(Client(package=package)), language)
+    if package == bind_rn.RN_PACKAGE:
+        printer.ns = printer_rn.v1_namespace(jf) or printer.ns   # v1: `analytics` is the namespace
     snippet_left = jf.is_blocked(Client(snippet=True, key=SNIPPET_KEY))
     loader = printer.profile.get("loader")
     for start, why in ({} if snippet_left else replace_loaders(jf, printer)).items():
@@ -230,7 +241,7 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     for stmt, spec, hits in jf._ambiguous:
         printer.report("ambiguous-import", stmt, spec=spec, count=str(len(hits)))
     report_other_sdks(jf, printer)
-    handled = rewrite_constructions(jf, printer)
+    handled = rewrite_constructions(jf, printer) | rewrite_rn_constructions(jf, printer)
     calls = [c for c in all_calls if c.node.id not in handled]
     node_calls = [c for c in calls if c.client.package in OTHER_SEGMENT_SDKS]
     report_node_clients(jf, printer, node_calls)
@@ -246,7 +257,11 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     rewrite_snippet_references(jf, printer, calls)
     report_missing_loader(jf, printer, calls)
     printer.rewrite_patterns()
-    if package in NODE_SDKS:
+    if package == bind_rn.RN_PACKAGE:
+        printer_rn.rewrite_rn_file(jf, printer)
+        printer.flush_notes()
+        printer_rn.fix_rn_imports(jf, printer)
+    elif package in NODE_SDKS:
         if not jf.is_blocked(typed_client(package)):
             printer.rewrite_node_types()
         printer.flush_notes()
@@ -280,7 +295,10 @@ def rewrite_call(jf: JsFile, printer: Printer, call: Call) -> None:
         # the snippet's own load(): its loader goes, Amplitude's loader replaces it
         printer.report("snippet-loader", call.node, note=True, loader=printer.profile.get("loader"))
         return
-    seg = match_node_call(jf, call) if call.client.package in NODE_SDKS else match_call(jf, call)
+    if call.client.package == bind_rn.RN_PACKAGE:
+        seg = match_rn_call(jf, call)
+    else:
+        seg = match_node_call(jf, call) if call.client.package in NODE_SDKS else match_call(jf, call)
     plan = map_call(seg, jf.profile_for(call.client), jf.config)
     printer.print_call(seg, plan, blocks=jf.client_key(call.client), pattern=call.pattern)
 
@@ -358,6 +376,24 @@ def rewrite_constructions(jf: JsFile, printer: Printer) -> set[int]:
                 printer.report("client-constructor-args", n, note=True, blocks=jf.client_key(client))
             else:
                 printer.print_new(n)
+    return handled
+
+
+def rewrite_rn_constructions(jf: JsFile, printer: Printer) -> set[int]:
+    """createClient({ writeKey, ... }): the client keeps its name and becomes the target's default
+    instance + init(key, undefined, options) (profile create/init)."""
+    handled: set[int] = set()
+    for n in bind_rn.create_calls(jf) if jf.rn_names else ():
+        handled.add(n.id)
+        client = jf.kind_of(n)
+        if not isinstance(client, Client):
+            continue   # left by the closure rule
+        if not same_target(jf, client, printer):
+            printer.report("client-mixed-targets", n, note=True, blocks=jf.client_key(client), package=client.package,
+                           target=jf.profile_for(client).package, other=printer.profile.package)
+            continue
+        seg = match_rn_client(jf, n, bind_rn.sdk_of(client), args_of(n))
+        printer.print_construction(seg, map_client(seg, printer.profile, jf.config), blocks=jf.client_key(client))
     return handled
 
 

@@ -300,9 +300,9 @@ class Printer:
             return f"{self.profile.get('helpers')[op.helper]['name']}({client})", PROMISE
         if isinstance(op, Flush):
             return f"{recv}flush()", PROMISE
-        if isinstance(op, Init):
+        if isinstance(op, Init):   # an init that waits for the stored ids (op.wrap) is a thenable
             client = recv[:-2] if recv.endswith("?.") else recv[:-1]
-            return self.init_call(client, op, indent), self.profile.returns
+            return self.init_call(client, op, indent), "thenable" if op.wrap else self.profile.returns
         raise TypeError(f"no JS spelling for {op!r}")
 
     def init_args(self, op: Init, indent: Optional[str] = None) -> str:
@@ -314,7 +314,8 @@ class Printer:
 
     def init_call(self, client: str, op: Init, indent: Optional[str] = None) -> str:
         self.needs_ns = True
-        return self.profile.get("init").format(client=client, args=self.init_args(op, indent))
+        text = self.profile.get("init").format(client=client, args=self.init_args(op, indent))
+        return op.wrap.format(init=text + ".promise") if op.wrap else text
 
     def create(self) -> str:
         self.needs_ns = True

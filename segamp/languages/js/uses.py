@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
+from . import bind_rn
 from .bind import SNIPPET, JsFile
 from .kinds import Client, ClientObject, Context, Hook, Kinded, Method, clients_in
 from .syntax import WRAPPERS, Node, unwrap
@@ -149,6 +150,8 @@ def _jsx_consumer(jf: JsFile, container: Node) -> Optional[str]:
     elem = jf.text(name_node)
     if attr_name == "value" and elem.endswith(".Provider"):
         return None          # a React context provider: the context is followed
+    if attr_name == "client" and jf.rn_names and bind_rn.is_provider(jf, name_node):
+        return None          # Segment's React Native provider: it hands the client to useAnalytics()
     if "props." + attr_name in jf.accepts_of(name_node):
         return None          # a prop typed with a Segment client type
     return f"<{_short(elem)} {attr_name}>"
