@@ -283,6 +283,8 @@ def client_infos(jf: JsFile) -> dict[str, ClientInfo]:
         created = jf.created.get(key)
         if client.snippet:
             name = key[len("cfg:"):] if key.startswith("cfg:") else SNIPPET["name"]
+        elif bind_rn.is_v1(client):   # the module singleton: named as the file imports it
+            name = printer_rn.v1_namespace(jf) or "analytics"
         else:
             name = created[0] if created else key.rsplit("#", 1)[-1]
         origin = f"{jf.path}:{jf.src.line_col(created[1].start_byte)[0]}" if created else ""
