@@ -21,6 +21,7 @@ PAGE_CTX = "path: <segmentPageContext().path>, referrer: <document.referrer>, se
 IDENTITY = ", init_device_id: <segmentStoredId('ajs_anonymous_id')>, init_user_id: <segmentStoredId('ajs_user_id')>"
 B, PY = "browser", "python"
 N, NL = "node", "node_legacy"   # the Node target; NL: a call of the legacy analytics-node (its source table)
+RN, RN1 = "react_native", "react_native_v1"   # the React Native target / analytics-react-native 2.x; RN1: 1.x
 
 ROWS = [
     # --- track -------------------------------------------------------------------------------
@@ -268,6 +269,19 @@ ROWS = [
     ("py module sync_mode", PY, seg("setting", PY, settings={"sync_mode": boolean(True)}), {}, "comment | client-setting-dropped"),
     ("py module sync_mode default", PY, seg("setting", PY, settings={"sync_mode": boolean(False)}), {}, "(remove)"),
     # --- Node (@segment/analytics-node, legacy analytics-node -> @amplitude/analytics-node) -------
+    # --- React Native (analytics-react-native 2.x and 1.x) ------------------------------------
+    ("rn screen -> Viewed {name}, properties as sent", RN, seg("screen", RN, name=s("Home"), properties=obj(("tab", s("a")))), {},
+     "track('Viewed Home', {tab: 'a'})"),
+    ("rn reset() resets the device too", RN, seg("reset", RN), {}, "reset()"),
+    ("rn reset(false) keeps the anonymous id", RN, seg("reset", RN, reset_anonymous_id=boolean(False)), {},
+     "setUserId(null)"),
+    ("rn reset(run-time) left", RN, seg("reset", RN, reset_anonymous_id=name("keep")), {}, "LEAVE | unknown-argument"),
+    ("rn alias makes the new id the user", RN, seg("alias", RN, user_id=name("newId", "string")), {}, "setUserId(newId)"),
+    ("rn v1 alias sent nothing", RN, seg("alias", RN1, user_id=name("newId", "string")), {}, "comment | alias"),
+    ("rn enrichment closure left", RN, seg("track", RN, shape="unknown:Segment's per-call enrichment closure"), {},
+     "LEAVE | unknown-argument"),
+    ("rn v1 numeric id stringified", RN, seg("identify", RN1, user_id=name("user.id"), traits=obj(("a", num(1)))), {},
+     "identify(Identify(a=1), {user_id: str(user.id)})"),
     ("node track ids in options", N, seg("track", N, event=s("X"), properties=name("p"),
                                           options={"user_id": name("u", "string"), "anonymous_id": name("a", "string")}), {},
      "track('X', p, {user_id: u, device_id: a})"),

@@ -610,6 +610,13 @@ def map_group(call: SegmentCall, profile: Profile, config: Config) -> Plan:
 
 
 def map_alias(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    # analytics-react-native 2.x made the new id its current user ([alias] sets_user): every
+    # later event carried it, so Amplitude's user id becomes it (the alias event itself reached
+    # no Amplitude destination)
+    new_id = call.args.get("user_id")
+    if source_table(call.sdk).get("alias", {}).get("sets_user") and profile.ambient_user and not absent(new_id):
+        return Plan(REWRITE, [SetUserId(id_value(new_id, profile))], [_issue("call-converted", method="alias", target="setUserId")],
+                    returns="void")
     issue = _issue("alias")
     message = f"{_catalog_text('alias')}. Original:"
     return Plan(REWRITE, [CommentOut(message)], [issue])
