@@ -29,6 +29,7 @@ from .match import match_call, match_settings, value_use
 from .match_node import match_node_call, match_node_client
 from .match_rn import match_rn_call, match_rn_client
 from . import bind_rn, printer_rn
+from .deps import drop_dependencies
 from .modules import file_exports, module_keys
 from .uses import passed_on
 from .printer import Printer
@@ -257,6 +258,7 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     rewrite_snippet_references(jf, printer, calls)
     report_missing_loader(jf, printer, calls)
     printer.rewrite_patterns()
+    drop_dependencies(jf, printer)
     if package == bind_rn.RN_PACKAGE:
         printer_rn.rewrite_rn_file(jf, printer)
         printer.flush_notes()

@@ -51,6 +51,8 @@ class Printer:
         self.left_calls: set[int] = set()                # calls the mapping left as they are
         # destructuring patterns of client methods -> the Amplitude methods their calls now use
         self.patterns: dict[int, set[str]] = {}
+        self.kept_names: dict[int, set[str]] = {}        # pattern id -> the names it holds after the rewrite
+        self.became: dict[tuple[int, str], set[str]] = {}  # (pattern id, Segment method) -> what its calls use
         self.helpers: set[str] = set()                   # profile helpers the output calls
         # what Amplitude's classes are reached through while a snippet-global call is printed
         # (the loader's global, not the namespace import), else None
@@ -338,7 +340,9 @@ class Printer:
         site: Site = seg.handle
         if pattern is not None:   # a destructured method: its pattern must hold what the call now uses
             used = self.patterns.setdefault(pattern, set())
-            used |= {seg.method} if plan.blocked else {OP_METHODS[type(op)] for op in plan.ops if type(op) in OP_METHODS}
+            names = {seg.method} if plan.blocked else {OP_METHODS[type(op)] for op in plan.ops if type(op) in OP_METHODS}
+            used |= names
+            self.became.setdefault((pattern, seg.method), set()).update(names)
         if plan.blocked:
             self.report_issues(plan.issues, site.node, blocks=blocks)
             self.left_calls.add(site.node.id)
@@ -478,6 +482,7 @@ class Printer:
             written = [self.jf.text(c) for c in pattern.named_children if c.type == "shorthand_property_identifier_pattern"]
             keep = [n for n in written if n in used or n in OP_METHODS.values()]
             keep += sorted(n for n in used if n not in keep)
+            self.kept_names[pattern_id] = set(keep)
             if keep != written:
                 self.edit(pattern.start_byte, pattern.end_byte, "{ " + ", ".join(keep) + " }")
 

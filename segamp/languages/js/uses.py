@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from . import bind_rn
+from .deps import is_dependency_array
 from .bind import SNIPPET, JsFile
 from .kinds import Client, ClientObject, Context, Hook, Kinded, Method, clients_in
 from .syntax import WRAPPERS, Node, unwrap
@@ -115,6 +116,8 @@ def consumer(jf: JsFile, n: Node, kind: Kinded) -> Optional[str]:
         if isinstance(kind, Client) or isinstance(kind, Method):
             return consumer(jf, obj, jf.kind_of(obj)) if obj is not None else None
         return _short(jf.text(obj))
+    if t == "array" and isinstance(kind, (Client, Method)) and is_dependency_array(jf, p):
+        return None          # a React hook's dependency: compared by identity (deps.py)
     if t == "jsx_expression":
         return _jsx_consumer(jf, p)
     if t in ("binary_expression", "ternary_expression"):
