@@ -252,6 +252,8 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     calls = [c for c in calls if c not in foreign]
     for call in calls:
         rewrite_call(jf, printer, call)
+    if package == bind_rn.RN_PACKAGE:
+        printer_rn.report_client_properties(jf, printer)
     for node, client, what in passed_on(jf):
         if client.package not in OTHER_SEGMENT_SDKS:
             printer.report("client-passed-on", node, note=True, blocks=jf.client_key(client), callee=what)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ...core.mapping import source_table
 from ...model import Edit
 from . import bind_rn
 from .bind import JsFile
 from .kinds import Client, typed_client
 from .printer import Printer
-from .syntax import Node, import_locals, import_source
+from .syntax import Node, import_locals, import_source, unwrap
 
 
 def _live(jf: JsFile) -> bool:
@@ -108,3 +109,21 @@ def v1_namespace(jf: JsFile) -> Optional[str]:
             if local.id in jf.rn_v1_locals:
                 return jf.text(local)
     return None
+
+
+def report_client_properties(jf: JsFile, printer: Printer) -> None:
+    """A property of the client read rather than called (`segmentClient.userInfo.get()`,
+    `isReady.onChange(…)`) that the source table lists as unsupported: reported where it is, and
+    it keeps the client from migrating (the default instance has no such property)."""
+    for n in jf.nodes:
+        if n.type != "member_expression" or (n.parent is not None and n.parent.type == "call_expression"
+                                              and n.parent.child_by_field_name("function") == n):
+            continue
+        client = jf.kind_of(unwrap(n.child_by_field_name("object")))
+        if not isinstance(client, Client) or client.package != bind_rn.RN_PACKAGE:
+            continue
+        prop = jf.text(n.child_by_field_name("property"))
+        info = source_table(bind_rn.sdk_of(client)).get("unsupported", {}).get(prop)
+        if info is not None:
+            printer.report("unsupported-method", n, note=True, blocks=jf.client_key(client), method=prop,
+                           message=info["message"], help=info.get("suggestion", ""))
