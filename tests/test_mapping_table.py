@@ -348,6 +348,22 @@ def test_keep_identity_writes_the_stored_id_helper(keep):
     assert python.helpers == () and "init_device_id" not in dict(python.ops[0].options)
 
 
+@pytest.mark.parametrize("keep", [True, False])
+def test_react_native_identity_is_an_asynchronous_seed(keep):
+    """keep_identity on React Native: AsyncStorage is read asynchronously, so the init carries the
+    profile's wrap (init waits for the read) and options from what it found; 1.x kept its ids in
+    native code: no seed, identity-not-carried."""
+    profile, config = _setup(RN, {"keep_identity": keep})
+    v2 = mapping.map_call(seg("Client", RN, write_key=s("k")), profile, config)
+    init = v2.ops[0]
+    assert bool(init.wrap) is keep and ("segmentStoredIdentity()" in init.wrap if keep else True)
+    assert (dict(init.options).get("init_device_id") is not None) is keep
+    assert v2.helpers == (("stored_identity",) if keep else ())
+    v1 = mapping.map_call(seg("Client", RN1, write_key=s("k")), profile, config)
+    assert not v1.ops[0].wrap and "init_device_id" not in dict(v1.ops[0].options) and v1.helpers == ()
+    assert ("identity-not-carried" in {i.rule for i in v1.issues}) is keep
+
+
 def test_page_context_helper_only_with_page_context():
     profile, config = _setup(B, {})
     assert mapping.map_call(seg("page", name=s("H")), profile, config).helpers == ("page_context",)

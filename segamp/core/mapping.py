@@ -732,8 +732,8 @@ def rules_in_force(sdk: str, profile: Profile, config: Config) -> list[tuple[str
         ("options", "anonymousId→device_id, userId→user_id, timestamp→time (ms), messageId→insert_id, "
                     "context.ip→ip, context.locale→language; integrations → call left + finding"),
     ]
-    stored = profile.get("stored_identity", {}).get("keys", {})
-    if stored:
+    stored = profile.get("stored_identity", {}).get("keys", {}) or profile.get("stored_identity", {}).get("values", {})
+    if stored and source_table(sdk).get("identity", {}).get("stored", True):
         rows.append(("identity", "init seeds " + ", ".join(f"{profile.field_name(k) or k} from {v}" for k, v in stored.items())
                      if config.keep_identity else "off (keep_identity = false)"))
     if profile.get("null_traits") == "unset":
