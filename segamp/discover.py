@@ -31,8 +31,6 @@ class Entry:
     path: str        # as given/joined, used for I/O
     display: str     # relative to cwd when possible
     handler: Handler
-    # git grep found none of the run's markers in it: never read (see Discoverer.markers)
-    unmarked: bool = False
 
 
 @dataclass
@@ -69,6 +67,10 @@ class Discoverer:
         self.include = pathspec.GitIgnoreSpec.from_lines(include) if include else None
         self.exclude = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
         self._real_dirs: dict[str, str] = {}
+        self._seen: set[str] = set()
+        self._roots: list[str] = []
+        # files in git roots a module takes that git grep found no marker in (never yielded)
+        self.unmarked_count = 0
 
     def _realpath_of_file(self, path: str) -> str:
         """realpath() of a path whose last component is not a symlink: the folder's realpath,
@@ -101,38 +103,60 @@ class Discoverer:
         return self.include is None or self.include.match_file(rel)
 
     def walk(self, paths: list[str]) -> Iterator[Union[Entry, Notice]]:
-        seen: set[str] = set()
+        seen = self._seen = set()
+        self._roots = [p for p in paths if os.path.isdir(p) and not os.path.islink(p)]
         for root in paths:
             if os.path.isfile(root) or os.path.islink(root) and not os.path.isdir(root):
                 yield from self._one(root, os.path.dirname(os.path.abspath(root)), explicit=True, seen=seen)
                 continue
             in_git = os.path.isdir(os.path.join(root, ".git")) or git_toplevel(root) is not None
-            # git grep runs while git ls-files lists: two native passes at once
-            grep = _start_grep(root, self.markers) if in_git else None
-            listed = _git_listing(root) if in_git else None
-            marked = _grep_result(grep)
-            if listed is None:
-                marked = None
+            marked = git_grep(root, self.markers) if in_git else None
             if marked is not None:
+                # git grep listed (tracked and untracked, not ignored) the only files worth
+                # reading: Python never lists, stats or opens the others. Counted from the
+                # index, which git reads in milliseconds (untracked files walk the disk).
                 self.git_roots.append(root)
+                self.unmarked_count += self._tracked_count(root, marked)
+                yield from self._listed(root, sorted(marked, key=_walk_order), seen)
+                continue
+            listed = _git_listing(root) if in_git else None
             if listed is not None:
-                shown = _display(root)
-                for rel in listed:
-                    parts = rel.split("/")
-                    if any(p in SKIP_DIRS for p in parts[:-1]) or not self._selected(rel):
-                        continue
-                    handler = self.handler_for(parts[-1])
-                    if handler is None:
-                        continue
-                    path = os.path.join(root, rel)
-                    if marked is not None and rel not in marked:
-                        # never read: no need to stat it, resolve links or dedupe it
-                        display = rel if shown == "." else _display(path)
-                        yield Entry(path, display, handler, True)
-                        continue
-                    yield from self._one(path, root, explicit=False, seen=seen)
+                yield from self._listed(root, listed, seen)
             else:
                 yield from self._walk_tree(root, seen)
+
+    def order_key(self, path: str) -> tuple:
+        """Where walk() gives path: roots in order, each in the walk's order."""
+        for i, root in enumerate(self._roots):
+            if path.startswith(root.rstrip(os.sep) + os.sep):
+                return i, _walk_order(path[len(root.rstrip(os.sep)) + 1:].replace(os.sep, "/"))
+        return len(self._roots), _walk_order(path.replace(os.sep, "/"))
+
+    def unlisted(self) -> list[Entry]:
+        """The files of the git roots walk() did not give (git grep found no marker in them),
+        listed and checked as walk() would have: for when a later git grep cannot answer."""
+        out: list[Entry] = []
+        for root in self.git_roots:
+            for rel in _git_listing(root) or ():
+                if self._takes(rel) is not None:
+                    out += [e for e in self._one(os.path.join(root, rel), root, False, self._seen) if isinstance(e, Entry)]
+        return out
+
+    def _takes(self, rel: str) -> Optional[Handler]:
+        parts = rel.split("/")
+        if any(p in SKIP_DIRS for p in parts[:-1]) or not self._selected(rel):
+            return None
+        return self.handler_for(parts[-1])
+
+    def _listed(self, root: str, listed: list[str], seen: set[str]) -> Iterator[Union[Entry, Notice]]:
+        for rel in listed:
+            if self._takes(rel) is not None:
+                yield from self._one(os.path.join(root, rel), root, explicit=False, seen=seen)
+
+    def _tracked_count(self, root: str, marked: set[str]) -> int:
+        """Tracked files a module takes that hold no marker (for the summary's count)."""
+        names = _git_names(root, ["--cached"])
+        return sum(1 for rel in names or () if rel not in marked and self._takes(rel) is not None)
 
     def _walk_tree(self, root: str, seen: set[str]) -> Iterator[Union[Entry, Notice]]:
         ignores: list[tuple[str, pathspec.GitIgnoreSpec]] = []
@@ -197,17 +221,79 @@ class Discoverer:
         seen.add(key)
         yield Entry(path, display, handler)
 
-    def grep(self, entries: list[Entry], markers: tuple[bytes, ...]) -> Optional[set[str]]:
-        """Paths of those entries (all under git roots) holding one of markers, or None when
-        git cannot answer (then the caller reads the files)."""
-        found: set[str] = set()
-        for root in self.git_roots:
-            hits = git_grep(root, _minimal(markers))
-            if hits is None:
+    def start_grep(self, markers: tuple[bytes, ...]) -> Optional["PendingGrep"]:
+        """A git grep for markers over every git root, running while Python does other work."""
+        wanted = self.unmarked_markers(markers)
+        return PendingGrep(self.git_roots, wanted) if self.git_roots and wanted else None
+
+    def unmarked_markers(self, markers: tuple[bytes, ...]) -> tuple[bytes, ...]:
+        """The markers a file walk() did not give can hold: one holding a marker of the first
+        git grep (as 'analytics' holds 'nalytics') is in a file walk() gave already."""
+        return tuple(m for m in _minimal(markers) if not any(f in m for f in self.markers))
+
+    def grep(self, markers: tuple[bytes, ...], handlers: set,
+             pending: Optional["PendingGrep"] = None) -> Optional[list[Entry]]:
+        """The files under the git roots, not yielded by walk(), that hold one of markers (or,
+        from pending, one of its markers: a superset) and that one of handlers takes, in walk
+        order; None when git cannot answer (then the caller reads the files itself)."""
+        wanted = set(self.unmarked_markers(markers))
+        if not wanted or not self.git_roots:
+            return []
+        runs = [p for p in (pending, PendingGrep(self.git_roots, tuple(sorted(wanted - (pending.markers if pending else set())))))
+                if p is not None and p.markers]
+        hits: dict[str, set[str]] = {}
+        for run in runs:
+            found = run.result()
+            if found is None:
                 return None
-            found |= {os.path.join(root, rel) for rel in hits}
-        # an entry git grep found was never stat'ed: a symlink is skipped here as _one skips it
-        return {e.path for e in entries if e.path in found and not os.path.islink(e.path)}
+            for root, rels in found.items():
+                hits.setdefault(root, set()).update(rels)
+        out: list[Entry] = []
+        for root in self.git_roots:
+            for rel in sorted(hits.get(root, ()), key=_walk_order):
+                if self._takes(rel) in handlers:
+                    # _one skips a symlink, and a file walk() already gave, as it does there
+                    out += [e for e in self._one(os.path.join(root, rel), root, False, self._seen) if isinstance(e, Entry)]
+        return out
+
+
+class PendingGrep:
+    """`git grep -l` for markers in each git root, started at once, read when needed."""
+
+    def __init__(self, roots: list[str], markers: tuple[bytes, ...]):
+        self.markers = set(markers)
+        self._procs = [(root, _start_grep(root, markers)) for root in roots] if markers else []
+        self._result: Optional[dict[str, set[str]]] = None
+        self._done = False
+
+    def result(self) -> Optional[dict[str, set[str]]]:
+        if not self._done:
+            self._done = True
+            found: Optional[dict[str, set[str]]] = {}
+            for root, proc in self._procs:
+                hits = _grep_result(proc)
+                if hits is None or found is None:
+                    found = None
+                    continue
+                found[root] = hits
+            self._result = found
+        return self._result
+
+    def close(self) -> None:
+        """Stops a grep whose answer is no longer needed."""
+        for _, proc in self._procs:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+
+def module_stems(path: str) -> tuple[bytes, ...]:
+    """What a file importing the module at path is likely to write: its name, or its
+    folder's for an index/__init__ file (a guess that lets a git grep start early)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem in ("index", "__init__"):
+        stem = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    return (stem.encode(),) if len(stem) >= 4 else ()
 
 
 def _minimal(markers: tuple[bytes, ...]) -> tuple[bytes, ...]:
@@ -249,23 +335,27 @@ def _grep_result(proc: Optional[subprocess.Popen]) -> Optional[set[str]]:
     return {n for n in out.decode("utf-8", errors="surrogateescape").split("\0") if n}
 
 
-def _git_listing(root: str) -> Optional[list[str]]:
-    """Files git would show (tracked + untracked, not ignored), or None outside a work tree."""
-    if not os.path.isdir(os.path.join(root, ".git")) and git_toplevel(root) is None:
-        return None
+def _git_names(root: str, which: list[str]) -> Optional[list[str]]:
     try:
-        out = subprocess.run(
-            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
-            capture_output=True, timeout=120,
-        )
+        out = subprocess.run(["git", "-C", root, "ls-files", "-z", *which, "--deduplicate"],
+                             capture_output=True, timeout=120)
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
         return None
-    names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    return [n for n in out.stdout.decode("utf-8", errors="surrogateescape").split("\0") if n]
+
+
+def _git_listing(root: str) -> Optional[list[str]]:
+    """Files git would show (tracked + untracked, not ignored), or None outside a work tree."""
+    if not os.path.isdir(os.path.join(root, ".git")) and git_toplevel(root) is None:
+        return None
+    names = _git_names(root, ["--cached", "--others", "--exclude-standard"])
+    if names is None:
+        return None
     # the walk's order (a folder's files, then its sub-folders, each sorted), whatever git
     # tracks: output does not depend on what is committed
-    return sorted((n for n in names if n and os.path.lexists(os.path.join(root, n))), key=_walk_order)
+    return sorted((n for n in names if os.path.lexists(os.path.join(root, n))), key=_walk_order)
 
 
 def _walk_order(rel: str) -> list[tuple[int, str]]:

@@ -14,7 +14,7 @@ from . import pool
 from .config import Config
 from .core import findings as catalog
 from .detect import packages_used, reference_finding
-from .discover import Discoverer, Entry, Notice
+from .discover import Discoverer, Entry, Notice, PendingGrep, module_stems
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
 from .languages.base import Parsed
@@ -123,6 +123,12 @@ class Engine:
         receiver_markers = [r.replace("?.", ".").split(".")[-1].encode() for r in self.config.receivers if r]
         markers = tuple(m for h in self.handlers for m in h.markers) + (NOTE_MARKER, *receiver_markers)
         discoverer = self.discoverer = Discoverer(self.handlers, self.config.include, self.config.exclude, markers)
+        yield from self._walk(discoverer, roots, scan, receiver_markers, on_progress)
+        # git grep found no marker in these: counted, never listed, read or parsed
+        self.stats.discovered += discoverer.unmarked_count
+
+    def _walk(self, discoverer: Discoverer, roots: list[str], scan: "Scan", receiver_markers: list[bytes],
+              on_progress: Optional[Callable[[int, int], None]]) -> Iterator[FileResult]:
         for item in discoverer.walk(roots):
             if isinstance(item, Notice):
                 if not in_scope(item.path, scan.scopes):
@@ -136,9 +142,6 @@ class Engine:
             self.stats.discovered += 1
             if on_progress and self.stats.discovered % 1000 == 0:
                 on_progress(self.stats.discovered, 0)   # total 0: still discovering
-            if item.unmarked:
-                scan.others.append(item)   # git grep: no marker of any handler in it
-                continue
             raw, mode, problem = self._read(item)
             self.stats.scanned += raw is not None
             if raw is None:
@@ -166,6 +169,21 @@ class Engine:
         for cand in scan.candidates:
             sources[cand.entry.path] = self._decode(cand)
         parsed: dict[str, Parsed] = {}
+        # the files importing a module that exports a client are known only once every
+        # candidate is indexed; a git grep for the names such an import is likely to hold runs
+        # meanwhile on another core, and a second one asks only for what the guess missed
+        guess = tuple(m for c in scan.candidates for m in module_stems(c.entry.path))
+        pending = self.discoverer.start_grep(guess)
+        try:
+            self._index_all(scan, sources, parsed, ctx, on_progress)
+            self._add_importers(scan, sources, ctx, pending)
+        finally:
+            if pending is not None:
+                pending.close()
+        return sources, parsed
+
+    def _index_all(self, scan: "Scan", sources: dict, parsed: dict, ctx: ProjectContext,
+                   on_progress: Optional[Callable[[int, int], None]]) -> None:
         for done, cand in enumerate(scan.candidates, 1):
             if on_progress and done % 20 == 0:
                 on_progress(done, len(scan.candidates))
@@ -174,14 +192,22 @@ class Engine:
                 tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
                 if tree.error is None:
                     cand.entry.handler.index(src, ctx, tree.tree)
-        # files that import an exporting module are candidates even without a marker
+
+    def _add_importers(self, scan: "Scan", sources: dict, ctx: ProjectContext, pending: Optional[PendingGrep]) -> None:
+        """Files that import an exporting module are candidates even without a marker."""
         extras = {h: m for h in self.handlers if (m := h.extra_markers(ctx))}
-        unmarked = [e for e in scan.others if e.unmarked and e.handler in extras]
-        # one git grep for every handler's markers answers for the files Python never read
-        hits = self.discoverer.grep(unmarked, tuple(m for ms in extras.values() for m in ms)) if unmarked else set()
+        if not extras:
+            return
+        # git grep answers for the files Python never read
+        unread = self.discoverer.grep(tuple(m for ms in extras.values() for m in ms), set(extras), pending)
+        if unread is None:   # git could not answer: read every file it listed
+            unread = self.discoverer.unlisted()
         for handler, extra in extras.items():
             confirm = handler.extra_confirm(extra)
-            others = [e for e in scan.others if e.handler is handler and (hits is None or not e.unmarked or e.path in hits)]
+            others = [e for e in scan.others if e.handler is handler]
+            if unread:
+                order = self.discoverer.order_key
+                others = sorted(others + [e for e in unread if e.handler is handler], key=lambda e: order(e.path))
             for entry in others:
                 raw, mode, problem = self._read(entry)
                 # bytes `in` (fastsearch) per marker: several times faster than a regex alternation
@@ -189,7 +215,6 @@ class Engine:
                     cand = Candidate(entry, raw, mode)
                     scan.candidates.append(cand)
                     sources[entry.path] = self._decode(cand)
-        return sources, parsed
 
     def _analyse(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:

@@ -46,6 +46,9 @@ def test_unmarked_files_are_never_read_in_a_git_tree(tmp_path, monkeypatch):
     for i in range(20):
         (tmp_path / "src" / f"plain{i}.ts").write_text(f"export const n{i} = {i}\n")
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    # tracked files are counted from git's index; an untracked one only when it holds a marker
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    (tmp_path / "src" / "untracked.ts").write_text("export const u = 1\n")
     engine = Engine(Config())
     read: list[str] = []
     real_read = engine._read
@@ -54,3 +57,45 @@ def test_unmarked_files_are_never_read_in_a_git_tree(tmp_path, monkeypatch):
     assert sorted(read) == ["page.ts", "tracking.ts"]   # page.ts: found by its import of ./tracking
     assert any(k.endswith("tracking.ts#tracker") for k in results["page.ts"].clients)   # bound as a use of the client
     assert engine.stats.discovered == 22
+
+
+def _importer_project(root: Path, module: str) -> None:
+    (root / "src").mkdir()
+    (root / "src" / f"{module}.ts").write_text(
+        "import { AnalyticsBrowser } from '@segment/analytics-next'\nexport const tracker = AnalyticsBrowser.load({ writeKey: 'k' })\n")
+    (root / "src" / "page.ts").write_text(f"import {{ tracker }} from './{module}'\ntracker.track('Viewed')\n")
+    for i in range(5):
+        (root / "src" / f"plain{i}.ts").write_text(f"export const n{i} = {i}\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+
+
+def _bound_in_page(root: Path) -> bool:
+    from segamp.config import Config
+    from segamp.engine import Engine
+
+    results = {Path(r.path).name: r for r in Engine(Config()).run([str(root)])}
+    return "page.ts" in results and any("#tracker" in k for k in results["page.ts"].clients)
+
+
+def test_an_importer_the_early_grep_did_not_guess_is_found_by_a_second_one(tmp_path):
+    # module names under 4 characters are not guessed while indexing runs (too many hits);
+    # another Segment file's name is, so the early grep runs and misses page.ts
+    _importer_project(tmp_path, "ax")
+    (tmp_path / "src" / "other.ts").write_text("import { AnalyticsBrowser } from '@segment/analytics-next'\n"
+                                               "AnalyticsBrowser.load({ writeKey: 'k' }).track('Other')\n")
+    (tmp_path / "src" / "page.ts").write_text("import { tracker as t } from './ax'\nt.track('Viewed')\n")
+    assert _bound_in_page(tmp_path)
+
+
+def test_when_git_grep_fails_after_the_walk_the_files_are_read_instead(tmp_path, monkeypatch):
+    import segamp.discover as discover
+
+    _importer_project(tmp_path, "tracking")
+    real, calls = discover._grep_result, []
+
+    def failing_after_first(proc):
+        calls.append(proc)
+        return real(proc) if len(calls) == 1 else (proc and proc.kill(), None)[1]
+    monkeypatch.setattr(discover, "_grep_result", failing_after_first)
+    assert _bound_in_page(tmp_path)
+    assert len(calls) >= 2
