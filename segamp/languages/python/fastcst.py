@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import inspect
 import warnings
 from typing import Any, Callable, Iterator, Optional
 
@@ -33,7 +34,7 @@ from libcst.metadata.expression_context_provider import (
     ExpressionContextProvider,
     ExpressionContextVisitor,
 )
-from libcst.metadata.scope_provider import ScopeProvider, ScopeVisitor
+from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeProvider, ScopeVisitor
 
 _CSTNode = cst.CSTNode
 _CSTVisitor = cst.CSTVisitor
@@ -149,9 +150,32 @@ def _trivial_classes() -> frozenset:
 # method for any of them and no generic hook cannot observe their subtrees, which are about
 # half of a tree's nodes, so its walk skips them.
 TRIVIAL = _trivial_classes()
+class _ScopeVisitor(ScopeVisitor):
+    """libcst's scope visitor with its per-node hook made cheap: on leaving each node it tests
+    the node against 18 abstract-base classes (isinstance through ABCMeta, a fifth of a
+    file's scope analysis) and formats a method name to look up; the classes are all final,
+    so a set of types answers, and the leave method is looked up once per node class."""
+
+    _leaves: dict = {}
+
+    def on_leave(self, original_node: _CSTNode) -> None:
+        self.provider._computed[original_node] = self.scope
+        kind = type(original_node)
+        if kind in _ASSIGNMENT_LIKE:
+            self.scope._assignment_count += 1
+        leave = self._leaves.get(kind, _UNSET)
+        if leave is _UNSET:
+            leave = getattr(ScopeVisitor, f"leave_{kind.__name__}", None)
+            leave = self._leaves[kind] = None if getattr(leave, "_is_no_op", False) else leave
+        if leave is not None:
+            leave(self, original_node)
+
+
+_UNSET = object()
+_ASSIGNMENT_LIKE = frozenset(_ASSIGNMENT_LIKE_NODES)
 # libcst's scope visitor records, on leaving each node, the scope it is in; binding never asks
 # the scope of whitespace or an operator, so its walk may skip them as well
-_LEAVE_NEEDS_NO_TRIVIAL = frozenset({ScopeVisitor})
+_LEAVE_NEEDS_NO_TRIVIAL = frozenset({ScopeVisitor, _ScopeVisitor})
 
 
 def _walk(node: _CSTNode, visitor: Any, d: _Dispatch) -> None:
@@ -305,10 +329,21 @@ def resolve(module: cst.Module) -> tuple[dict, dict, dict, QualifiedNames]:
     with fast_visits():
         module.visit(ExpressionContextVisitor(contexts, ExpressionContext.LOAD))
         scopes.metadata = {ExpressionContextProvider: contexts._computed}
-        visitor = ScopeVisitor(scopes)
+        visitor = _ScopeVisitor(scopes)
         module.visit(visitor)
         visitor.infer_accesses()
     return state.spans, state.parents, scopes._computed, QualifiedNames(scopes._computed)
+
+
+def concrete_subclasses(cls: type) -> set[type]:
+    """Every class below cls that is not abstract (for `type(x) in …` in place of isinstance
+    against an ABC, which goes through ABCMeta on every call)."""
+    out: set[type] = set()
+    for sub in cls.__subclasses__():
+        if not inspect.isabstract(sub):
+            out.add(sub)
+        out |= concrete_subclasses(sub)
+    return out
 
 
 # --- parse once, and only when a tree is needed ------------------------------------------------
@@ -349,4 +384,4 @@ def module_of(tree: Any) -> Optional[cst.Module]:
     return tree.get() if isinstance(tree, LazyModule) else tree
 
 
-__all__ = ["LazyModule", "QualifiedNames", "cpython_parses", "fast_visits", "module_of", "resolve"]
+__all__ = ["LazyModule", "QualifiedNames", "concrete_subclasses", "cpython_parses", "fast_visits", "module_of", "resolve"]

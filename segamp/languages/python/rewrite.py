@@ -14,6 +14,7 @@ from ...core.profiles import Profile
 from ...model import Analysis, Edit
 from ...source import SourceFile
 from ..base import ProjectContext
+from .fastcst import concrete_subclasses
 from .bind import LEGACY_MODULES, SEG_FUNCTIONS, SEG_MODULES, Binder, Facts, span
 from .match import ANNOTATION_TYPES, SIGNATURES, Describer, match_call, match_client, match_setting
 from .home import HomeMixin
@@ -22,6 +23,8 @@ from .printer import Printer
 from .uses import convert_mock_targets, leaves_segment_code, reference_key, report_value_uses
 
 LANGUAGE = "python"
+# what statement_of() stops at: a statement line or any compound statement
+STATEMENT_TYPES = frozenset({cst.SimpleStatementLine, *concrete_subclasses(cst.BaseCompoundStatement)})
 
 
 class FileRewrite(HomeMixin):
@@ -122,8 +125,11 @@ class FileRewrite(HomeMixin):
 
     def statement_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         cur: Optional[cst.CSTNode] = node
-        while cur is not None and not isinstance(cur, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
-            cur = self.f.parents.get(cur)
+        parents = self.f.parents
+        # a set of final classes, not isinstance: BaseCompoundStatement is an ABC, and this
+        # runs for most names in a file
+        while cur is not None and type(cur) not in STATEMENT_TYPES:
+            cur = parents.get(cur)
         return cur
 
     def sole_expression_statement(self, call: cst.Call) -> Optional[cst.SimpleStatementLine]:
@@ -281,7 +287,7 @@ class FileRewrite(HomeMixin):
 
     def _in_import(self, node: cst.CSTNode) -> bool:
         stmt = self.statement_of(node)
-        return isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+        return type(stmt) is cst.SimpleStatementLine and any(type(s) in (cst.Import, cst.ImportFrom) for s in stmt.body)
 
     # --- settings, constructors, calls, references ----------------------------------------
     def _convert_setting(self, node: cst.Assign, target: cst.Attribute) -> None:
