@@ -415,7 +415,7 @@ def _map_call(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     # awaiting what Segment returned (nothing, or the client) waited for nothing: so does the
     # output, rather than for Amplitude's delivery of the event
     plan.use = C.STATEMENT if returned in ("void", "client") and call.use in (C.AWAITED, C.VALUE, C.ARROW) else call.use
-    if plan.action == REWRITE and method not in ("alias", "on"):
+    if plan.action == REWRITE and method not in ("alias", "on") and plan.ops:
         plan.issues.append(_issue("call-converted", method=method, target=_describe(plan)))
         plan.callback = call.callback
         plan.callback_wrap = _callback_wrap(call, plan, profile)
@@ -664,6 +664,19 @@ def map_on(call: SegmentCall, profile: Profile, config: Config) -> Plan:
                          help=info.get("suggestion", "")))
 
 
+def map_add(call: SegmentCall, profile: Profile, config: Config) -> Plan:
+    """add({ plugin: new X() }): a plugin package the source table says the target makes
+    redundant ([plugins] how = "drop") goes with a finding; any other plugin is left."""
+    table = source_table(call.sdk)
+    package = call.args.get("plugin")
+    rule = table.get("plugins", {}).get(package.value) if package is not None and package.kind == C.STRING else None
+    if rule is None or rule.get("how") != "drop":
+        info = table.get("unsupported", {}).get("add", {})
+        return _leave(_issue("unsupported-method", None, note=True, method="add", message=info.get("message", ""),
+                             help=info.get("suggestion", "")))
+    return Plan(REWRITE, [], [_issue("plugin-dropped", plugin=rule.get("name", str(package.value)), why=rule.get("why", ""))])
+
+
 def map_shutdown(call: SegmentCall, profile: Profile, config: Config) -> Plan:
     # join() waited for the queue; Amplitude's shutdown flushes and waits
     return Plan(REWRITE, [Shutdown()], returns="void")
@@ -679,7 +692,7 @@ def map_set_anonymous_id(call: SegmentCall, profile: Profile, config: Config) ->
 _METHODS = {
     "track": map_track, "identify": map_identify, "page": map_page, "screen": map_page, "group": map_group,
     "alias": map_alias, "reset": map_reset, "flush": map_flush, "join": map_shutdown, "shutdown": map_shutdown,
-    "closeAndFlush": map_flush, "on": map_on,
+    "closeAndFlush": map_flush, "on": map_on, "add": map_add,
     "setAnonymousId": map_set_anonymous_id,
 }
 

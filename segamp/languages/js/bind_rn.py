@@ -92,6 +92,27 @@ def hook_calls(jf) -> list[Node]:
     return [n for n in jf.nodes if n.type == "call_expression" and role_of(jf, n.child_by_field_name("function")) == "hook"]
 
 
+def plugin_package(jf, arg: Optional[Node]) -> Optional[str]:
+    """add({ plugin: new X(…) }): the package X is imported from, else None."""
+    obj = unwrap(arg)
+    if obj is None or obj.type != "object":
+        return None
+    for pair in obj.named_children:
+        if pair.type == "pair" and jf.text(pair.child_by_field_name("key")) == "plugin":
+            value = unwrap(pair.child_by_field_name("value"))
+            ctor = value.child_by_field_name("constructor") if value is not None and value.type == "new_expression" else None
+            return imported_from(jf, jf.text(ctor)) if ctor is not None and ctor.type == "identifier" else None
+    return None
+
+
+def imported_from(jf, name: str) -> Optional[str]:
+    from .syntax import import_locals, import_source
+    for stmt in jf.root.named_children:
+        if stmt.type == "import_statement" and any(jf.text(l) == name for l in import_locals(stmt)):
+            return import_source(stmt)
+    return None
+
+
 def create_calls(jf) -> list[Node]:
     return [n for n in jf.nodes if n.type == "call_expression" and role_of(jf, n.child_by_field_name("function")) == "create"]
 

@@ -13,7 +13,7 @@ from ...core import calls as C
 from ...core.calls import Expr, SegmentCall
 from ...core.mapping import source_table
 from .bind import Call, JsFile
-from .bind_rn import RN, is_v1, sdk_of
+from .bind_rn import RN, is_v1, plugin_package, sdk_of
 from .match import Site, describe, options_by_role, value_use
 from .syntax import Node, args_of, string_value, unwrap
 
@@ -39,7 +39,10 @@ def match_rn_call(jf: JsFile, call: Call) -> SegmentCall:
         seg.shape_at = describe(jf, extra)
         return seg
     for role, arg in zip(roles, args):
-        if role == "options":
+        if role == "plugin":   # add({ plugin: new X() }): which package X comes from
+            package = plugin_package(jf, arg)
+            seg.args[role] = Expr(repr(package), C.STRING, package, simple=True) if package else describe(jf, arg)
+        elif role == "options":
             site.roles["options"] = arg
             seg.options = options_by_role(jf, arg)
         elif describe(jf, arg).kind in (C.NULL, C.UNDEFINED) and role in ("user_id", "traits", "properties"):

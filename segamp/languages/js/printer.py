@@ -360,6 +360,8 @@ class Printer:
         """The call's edits; for a comment-out plan, whether the statement could be commented out."""
         if plan.ops and isinstance(plan.ops[0], CommentOut):
             return self.comment_out(site.node, plan.ops[0].message)
+        if not plan.ops:   # nothing to send (its findings say why): the statement goes
+            return self.remove_statement(site.node)
         if seg.method == "track" and len(plan.ops) == 1 and isinstance(plan.ops[0], Track) and not plan.deliver \
                 and not site.rebuild:
             self.track_in_place(seg, plan, plan.ops[0])
@@ -467,6 +469,22 @@ class Printer:
         body = [original[0]] + [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in original[1:]]
         text = f"// {MARK} {message}" + "".join(f"\n{indent}// {line}" for line in body)
         self.edit(stmt.start_byte, stmt.end_byte, text)
+        return True
+
+    def remove_statement(self, node: Node) -> bool:
+        """Delete the statement the call is (with its line, when it has one to itself)."""
+        stmt = node.parent.parent if node.parent is not None and node.parent.type == "await_expression" else node.parent
+        if stmt is None or stmt.type != "expression_statement" or stmt.parent is None or \
+                stmt.parent.type not in ("program", "statement_block"):
+            return False
+        data = self.src.data
+        start, end = stmt.start_byte, self._line_end(stmt.end_byte)
+        line_start = data.rfind(b"\n", 0, start) + 1
+        if data[line_start:start].strip() == b"" and end > stmt.end_byte:
+            start = line_start
+        else:
+            end = stmt.end_byte
+        self.edit(start, end, "")
         return True
 
     def rewrite_patterns(self) -> None:

@@ -84,6 +84,11 @@ def fix_rn_imports(jf: JsFile, printer: Printer) -> None:
     have_ns = any(s.type == "import_statement" and import_source(s) == printer.profile.package
                   for s in jf.root.named_children)
     replaced = False
+    plugins = source_table(bind_rn.RN["sdk"]).get("plugins", {})
+    for stmt in [s for s in jf.root.named_children if s.type == "import_statement" and import_source(s) in plugins]:
+        span = (stmt.start_byte, stmt.end_byte)
+        if not any(printer._still_referenced(jf.text(l), span) for l in import_locals(stmt)):
+            printer.analysis.edits.append(Edit(stmt.start_byte, printer._line_end(stmt.end_byte), ""))
     for stmt in jf.rn_import_stmts:
         locals_ = import_locals(stmt)
         v1 = [l for l in locals_ if l.id in jf.rn_v1_locals]
