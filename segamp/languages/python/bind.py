@@ -106,9 +106,9 @@ def imported_qnames(facts: Facts, node: cst.CSTNode) -> set[QualifiedName]:
     no import in the file binds has no IMPORT-sourced qualified name, and most names in a
     file are such (computing them was a tenth of a file's time)."""
     root = node
-    while isinstance(root, cst.Attribute):
+    while type(root) is cst.Attribute:   # final classes: type() skips ABCMeta's isinstance
         root = root.value
-    if isinstance(root, cst.Name):
+    if type(root) is cst.Name:
         if facts.import_roots is None:
             facts.import_roots = _import_roots(facts)
         if root.value not in facts.import_roots and "*" not in facts.import_roots:
