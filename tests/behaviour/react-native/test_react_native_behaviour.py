@@ -1,7 +1,9 @@
 """segamp's React Native rewrite, proven by running both real SDKs in plain Node (issue 10,
 acceptance 4).
 
-Each program is an app module written against @segment/analytics-react-native 2.24.1. It runs
+Each program is an app module written against @segment/analytics-react-native 2.24.1 (two are
+components under <AnalyticsProvider> calling useAnalytics(), rendered with react-test-renderer,
+their JSX compiled by TypeScript's transpileModule before each run). It runs
 in Node with react-native replaced by a stub (stubs/react-native.js: no native module but
 Segment's context one, as its own test helpers mock it) and AsyncStorage by the package's own
 jest mock, kept in a JSON file between runs (stubs/register.js), so that runs on one "device"
@@ -84,6 +86,54 @@ CLIENT = _p("""
     })
 """)
 
+# Components: <AnalyticsProvider client> and useAnalytics(), rendered with react-test-renderer
+# (their JSX compiled by TypeScript's transpileModule before each run, stubs/jsx.js).
+COMPONENTS = {
+    "provider_and_hook": _p("""
+        import React, { useEffect } from 'react'
+        import TestRenderer from 'react-test-renderer'
+        import { AnalyticsProvider, useAnalytics } from '@segment/analytics-react-native'
+        import { segmentClient } from './analytics.mjs'
+
+        function Home() {
+          const { screen, track, identify } = useAnalytics()
+          useEffect(() => {
+            identify('user-11', { plan: 'trial' })
+            screen('Home', { tab: 'feed' })
+            track('Feed Loaded', { items: 3 })
+          }, [screen, track, identify])
+          return null
+        }
+
+        TestRenderer.create(
+          <AnalyticsProvider client={segmentClient}>
+            <Home />
+          </AnalyticsProvider>
+        )
+    """),
+    "hook_object": _p("""
+        import React, { useEffect } from 'react'
+        import TestRenderer from 'react-test-renderer'
+        import { AnalyticsProvider, useAnalytics } from '@segment/analytics-react-native'
+        import { segmentClient } from './analytics.mjs'
+
+        function Cart({ items }) {
+          const analytics = useAnalytics()
+          useEffect(() => {
+            analytics.track('Cart Viewed', { items })
+            analytics.group('team-2', { name: 'Beta' })
+          }, [analytics, items])
+          return null
+        }
+
+        TestRenderer.create(
+          <AnalyticsProvider client={segmentClient}>
+            <Cart items={2} />
+          </AnalyticsProvider>
+        )
+    """),
+}
+
 PROGRAMS = {
     "track_and_screen": _p("""
         import { segmentClient } from './analytics.mjs'
@@ -144,26 +194,31 @@ PROGRAMS = {
 
 
 def _run(folder: Path, env: dict) -> None:
+    if (folder / "app.jsx").exists():
+        compiled = subprocess.run(["node", str(HERE / "stubs" / "jsx.js"), str(folder)], capture_output=True, text=True,
+                                  timeout=60)
+        assert compiled.returncode == 0, compiled.stderr
     proc = subprocess.run(["node", "-r", str(HERE / "stubs" / "register.js"), "app.mjs"], cwd=folder,
                           env={**os.environ, "RN_RUN_MS": RUN_MS, **env}, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, f"{folder.name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
 
 
-def _layout(folder: Path, source: str) -> None:
+def _layout(folder: Path, source: str, entry: str = "app.mjs") -> None:
     folder.mkdir()
-    (folder / "app.mjs").write_text(source, encoding="utf-8")
+    (folder / entry).write_text(source, encoding="utf-8")
     (folder / "analytics.mjs").write_text(CLIENT, encoding="utf-8")
     (folder / "package.json").write_text(json.dumps({"name": "app", "private": True, "type": "module",
                                                      "dependencies": {"@segment/analytics-react-native": "*"}}))
     (folder / "node_modules").symlink_to(HERE / "node_modules")
 
 
-@pytest.mark.parametrize("name", sorted(PROGRAMS))
+@pytest.mark.parametrize("name", sorted(PROGRAMS) + sorted(COMPONENTS))
 def test_react_native_program_behaves_the_same(name: str, tmp_path: Path):
     _ready()
     before, after = tmp_path / "before", tmp_path / "after"
-    _layout(before, PROGRAMS[name])
-    _layout(after, PROGRAMS[name])
+    source, entry = (PROGRAMS[name], "app.mjs") if name in PROGRAMS else (COMPONENTS[name], "app.jsx")
+    _layout(before, source, entry)
+    _layout(after, source, entry)
     device, device_after = tmp_path / "device.json", tmp_path / "device-after.json"
     with Capture() as server:
         segment_env = {"SEGMENT_WRITE_KEY": "WRITEKEY1", "SEGMENT_PROXY": server.url + "/v1/batch",
@@ -180,6 +235,9 @@ def test_react_native_program_behaves_the_same(name: str, tmp_path: Path):
     output = (after / "analytics.mjs").read_text(encoding="utf-8")
     assert "@amplitude/analytics-react-native" in output and "segmentStoredIdentity" in output, output
     assert not [f for r in report["files"] for f in r["findings"] if f["rule"] == "client-left"], report
+    if entry == "app.jsx":   # the provider and the hook are gone: the component reads the default instance
+        component = (after / entry).read_text(encoding="utf-8")
+        assert "AnalyticsProvider" not in component and "useAnalytics" not in component, component
     with Capture() as server:                                              # 3. after
         _run(after, {"AMPLITUDE_API_KEY": "APIKEY1234567", "AMPLITUDE_SERVER_URL": server.amplitude_url,
                      "RN_STORAGE": str(device_after)})
