@@ -92,6 +92,12 @@ def hook_calls(jf) -> list[Node]:
     return [n for n in jf.nodes if n.type == "call_expression" and role_of(jf, n.child_by_field_name("function")) == "hook"]
 
 
+def other_origins(jf, key: str) -> list[str]:
+    """The other React Native clients the project creates (`file#name`, from the index)."""
+    prefix = f"js-origin:{RN_PACKAGE}|"
+    return sorted(e[len(prefix):].rsplit("/", 1)[-1] for e in jf.ctx.evidence if e.startswith(prefix) and e[len(prefix):] != key)
+
+
 def plugin_package(jf, arg: Optional[Node]) -> Optional[str]:
     """add({ plugin: new X(…) }): the package X is imported from, else None."""
     obj = unwrap(arg)

@@ -398,6 +398,11 @@ def rewrite_rn_constructions(jf: JsFile, printer: Printer) -> set[int]:
             printer.report("client-mixed-targets", n, note=True, blocks=jf.client_key(client), package=client.package,
                            target=jf.profile_for(client).package, other=printer.profile.package)
             continue
+        others = bind_rn.other_origins(jf, jf.client_key(client))
+        if others:   # one default instance cannot be two clients
+            printer.report("client-several", n, note=True, blocks=jf.client_key(client), package=printer.profile.package,
+                           others=", ".join(others))
+            continue
         seg = match_rn_client(jf, n, bind_rn.sdk_of(client), args_of(n))
         printer.print_construction(seg, map_client(seg, printer.profile, jf.config), blocks=jf.client_key(client))
     return handled
