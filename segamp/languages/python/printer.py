@@ -22,47 +22,6 @@ FIELD_ORDER = ("user_id", "device_id", "event_properties", "time", "insert_id", 
 IMPORT_ORDER = ("Amplitude", "BaseEvent", "Config", "EventOptions", "Identify")
 LINE_LIMIT = 88
 
-# Functions a converted file may need, defined once in that file below its imports: the output
-# must not depend on segamp at run time, and each states what Segment's own code did.
-HELPERS = {
-    "_segment_value": '''def _segment_value(value):
-    """A property or trait value as Segment's Python SDK (its clean()) sent it: Decimal as float,
-    datetime and date as ISO text, tuples and sets as lists, an Enum as its value. A dict entry
-    holding anything else (a UUID, an object) was left out, and is here too."""
-    import datetime, decimal, enum
-
-    def clean(item):
-        if isinstance(item, dict):
-            return {key: entry for key, entry in ((k, clean(v)) for k, v in item.items()) if entry is not clean}
-        if isinstance(item, (list, tuple, set)):
-            cleaned = [clean(entry) for entry in item]
-            return clean if clean in cleaned else cleaned  # Segment dropped the whole list
-        if isinstance(item, decimal.Decimal):
-            return float(item)
-        if isinstance(item, (datetime.date, enum.Enum)):
-            return item.isoformat() if isinstance(item, datetime.date) else clean(item.value)
-        return item if item is None or isinstance(item, (str, int, float)) else clean
-
-    cleaned = clean(value)
-    return None if cleaned is clean else cleaned''',
-    "_segment_time_ms": '''def _segment_time_ms(timestamp):
-    """A Segment timestamp as Amplitude's epoch milliseconds. A naive datetime reads as
-    Segment's Python SDK (its guess_timezone()) read it: local time when it is within 5 s of
-    datetime.now(), otherwise UTC."""
-    import datetime
-
-    if timestamp is None:
-        return None
-    if timestamp.tzinfo is None or timestamp.utcoffset() is None:
-        if (datetime.datetime.now() - timestamp).total_seconds() < 5:
-            timestamp = timestamp.astimezone()
-        else:
-            timestamp = timestamp.replace(tzinfo=datetime.timezone.utc)
-    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-    return (timestamp - epoch) // datetime.timedelta(milliseconds=1)''',
-}
-
-
 def py_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -87,7 +46,7 @@ class Printer:
         self.needed: set[str] = set()
         self.needs_os = False
         self._hoisted: dict[int, str] = {}   # id(expr.handle) -> variable holding its value
-        self.helpers: dict[str, str] = {}     # HELPERS key -> the name it has in this file
+        self.helpers: dict[str, str] = {}     # profile [helpers] key -> the name it has in this file
         # source text -> its spelling inside rewritten code (Client.DefaultConfig.x -> its value)
         self.substitutions: dict[str, str] = {}
         # re-indenting copied multi-line expressions: the indentation of the statement being
@@ -112,10 +71,13 @@ class Printer:
         self.used_names.add(name)
         return name
 
-    def helper(self, key: str) -> str:
-        """The local name of a helper function this file gets (see HELPERS)."""
+    def helper(self, role: str) -> str:
+        """The local name of the helper function the profile names for role (its
+        `<role>_helper` key, a [helpers] table) in this file."""
+        key = self.profile.get(f"{role}_helper")
         if key not in self.helpers:
-            self.helpers[key] = self.fresh(key) if key in self.used_names else key
+            name = self.profile.get("helpers")[key]["name"]
+            self.helpers[key] = self.fresh(name) if name in self.used_names else name
             self.used_names.add(self.helpers[key])
         return self.helpers[key]
 
@@ -123,8 +85,9 @@ class Printer:
         """The helpers this file uses, as source, in a stable order."""
         out = []
         for key in sorted(self.helpers):
-            text = HELPERS[key]
-            out.append(text.replace(f"def {key}(", f"def {self.helpers[key]}(", 1))
+            table = self.profile.get("helpers")[key]
+            text = table["py"].strip("\n")
+            out.append(text.replace(f"def {table['name']}(", f"def {self.helpers[key]}(", 1))
         return "\n\n\n".join(out)
 
     def import_line(self) -> str:
@@ -172,10 +135,10 @@ class Printer:
             return self._str_id(value.expr)
         if isinstance(value, EpochMs):
             if value.naive == "segment-guess":
-                return f"{self.helper('_segment_time_ms')}({self.expr(value.expr)})"
+                return f"{self.helper('naive_time')}({self.expr(value.expr)})"
             return self._epoch_ms(value.expr)
         if isinstance(value, Sendable):
-            return f"{self.helper('_segment_value')}({self.value(value.value)})"
+            return f"{self.helper('sendable')}({self.value(value.value)})"
 
         if isinstance(value, Negated):
             return self._negated(value.expr)
@@ -324,7 +287,7 @@ class Printer:
         text = self.expr(identify.expr)
         source = f"({text} or {{}})" if identify.nullable else text
         if identify.sendable:  # every value as Segment's clean() sent it, entries it dropped left out
-            cleaned = f"{self.helper('_segment_value')}({text})"
+            cleaned = f"{self.helper('sendable')}({text})"
             source = f"({cleaned} or {{}})" if identify.nullable else cleaned
         return [f"{var} = {name}()", f"for {key}, {value} in {source}.items():", f"    {var}.set({key}, {value})"], var
 
