@@ -7,7 +7,7 @@ from .config import Config
 from .core import findings, mapping, profiles
 
 # Segment SDK family -> the target profile its clients become (shown by `segamp rules`)
-TARGETS = {"browser": "browser", "node": "node", "python": "python"}
+TARGETS = {"browser": "browser", "node": "node", "react_native": "react_native", "react_native_v1": "react_native", "python": "python"}
 
 
 def rules_text(config: Config, rule: Optional[str] = None) -> str:

@@ -88,6 +88,12 @@ def test_cli_rules_lists_catalog_and_mapping():
         assert rid in out.stdout
     assert "Viewed {name}" in out.stdout and "[Segment] Group" in out.stdout
     assert "@amplitude/analytics-browser" in out.stdout and "amplitude-analytics" in out.stdout
+    # every source SDK segamp migrates has its mapping listed, each method once
+    for sdk in ("browser", "node", "react_native", "react_native_v1", "python"):
+        assert f"Mapping in force: Segment {sdk} →" in out.stdout
+    section = out.stdout.split("Segment react_native →")[1].split("Mapping in force")[0]
+    methods = [line.split()[0] for line in section.splitlines() if line.strip().endswith(")") or "()" in line.split()[:1]]
+    assert len(methods) == len(set(methods)), methods
 
 
 def test_cli_rules_reflects_config(tmp_path):
