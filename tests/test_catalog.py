@@ -92,7 +92,7 @@ def test_cli_rules_lists_catalog_and_mapping():
     for sdk in ("browser", "node", "react_native", "react_native_v1", "python"):
         assert f"Mapping in force: Segment {sdk} →" in out.stdout
     section = out.stdout.split("Segment react_native →")[1].split("Mapping in force")[0]
-    methods = [line.split()[0] for line in section.splitlines() if line.strip().endswith(")") or "()" in line.split()[:1]]
+    methods = [line.split()[0] for line in section.splitlines() if line.split() and line.split()[0].endswith("()")]
     assert len(methods) == len(set(methods)), methods
 
 
