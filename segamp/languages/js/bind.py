@@ -60,6 +60,16 @@ class Call:
     pattern: Optional[int] = None   # the object_pattern a destructured method comes from
 
 
+# the node types _propagate() binds kinds through
+PROPAGATING = frozenset({
+    "variable_declarator", "function_declaration", "generator_function_declaration", "class_declaration",
+    "abstract_class_declaration", "method_definition", "required_parameter", "optional_parameter",
+    "public_field_definition", "field_definition", "assignment_expression", "import_statement",
+})
+RETURNS = frozenset({"return_statement"})
+CALLS = frozenset({"call_expression"})
+
+
 # --- one file --------------------------------------------------------------------------------
 class JsFile:
     def __init__(self, source: SourceFile, root: Node, ctx: ProjectContext, path: str, script_mode: bool = False):
@@ -72,6 +82,8 @@ class JsFile:
         self.typescript = grammar_for(path) in ("typescript", "tsx")
         self.html = script_mode
         self.nodes = list(walk(root))
+        self.node_types = [n.type for n in self.nodes]   # read once: a C call per node per pass otherwise
+        self._propagating: Optional[list[Node]] = None
         self.seg_imports: dict[str, str] = {}        # local name -> exported Segment name ("*" = namespace)
         self.seg_import_stmts: list[Node] = []
         self.node_imports: dict[str, str] = {}       # local name -> Segment Node SDK package
@@ -541,11 +553,10 @@ class JsFile:
         """The return statements of each function, found in one pass over the file."""
         if self._returns_by_fn is None:
             self._returns_by_fn = {}
-            for n in self.nodes:
-                if n.type == "return_statement":
-                    owner = self.owner_function(n)
-                    if owner is not None:
-                        self._returns_by_fn.setdefault(owner.id, []).append(n)
+            for n in self.of_types(RETURNS):
+                owner = self.owner_function(n)
+                if owner is not None:
+                    self._returns_by_fn.setdefault(owner.id, []).append(n)
         return self._returns_by_fn
 
     @staticmethod
@@ -593,9 +604,16 @@ class JsFile:
                 changed |= self._set(target, Method(kind, key, pattern.id))
         return changed
 
+    def of_types(self, types: frozenset) -> list[Node]:
+        """The file's nodes of those types, in document order."""
+        return [n for n, t in zip(self.nodes, self.node_types) if t in types]
+
     def _propagate(self) -> bool:
         changed = False
-        for n in self.nodes:
+        if self._propagating is None:
+            # each round passes over these only (most of a file's nodes are none of them)
+            self._propagating = self.of_types(PROPAGATING)
+        for n in self._propagating:
             t = n.type
             if t == "variable_declarator":
                 name = n.child_by_field_name("name")
@@ -720,8 +738,8 @@ class JsFile:
     # --- match -----------------------------------------------------------------------------------
     def calls(self) -> list[Call]:
         out = []
-        for n in self.nodes:
-            if n.type != "call_expression" or self.in_loader(n):
+        for n in self.of_types(CALLS):
+            if self.in_loader(n):
                 continue
             fn = unwrap(n.child_by_field_name("function"))
             if fn is not None and fn.type == "identifier":
