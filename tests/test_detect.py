@@ -106,3 +106,12 @@ def test_check_on_a_subfolder_reports_only_that_subfolder(tmp_path):
     assert paths and all(p.startswith("ios/") for p in paths), paths
     clean = _cli_check("android/app/src/main/java/com/shop/Stats.kt", cwd=root)
     assert clean.returncode == 0, clean.stdout
+
+
+def test_check_summary_counts_files_it_cannot_migrate_as_still_using_segment(tmp_path):
+    # a Swift file is as much Segment use as a convertible one: the summary must not say 0
+    root = _tree(tmp_path, {"ios/App/AppDelegate.swift": SEGMENT_FILES["ios/App/AppDelegate.swift"]})
+    out = subprocess.run([sys.executable, "-m", "segamp", "check", ".", "--no-progress"],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode == 1
+    assert "1 files still use Segment (0 convertible)" in out.stdout + out.stderr
