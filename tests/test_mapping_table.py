@@ -362,6 +362,10 @@ def test_react_native_identity_is_an_asynchronous_seed(keep):
     v1 = mapping.map_call(seg("Client", RN1, write_key=s("k")), profile, config)
     assert not v1.ops[0].wrap and "init_device_id" not in dict(v1.ops[0].options) and v1.helpers == ()
     assert ("identity-not-carried" in {i.rule for i in v1.issues}) is keep
+    # a storePersistor (MMKV and the like) kept the ids where the seed does not read: no seed
+    moved = mapping.map_call(seg("Client", RN, write_key=s("k"), settings={"storePersistor": name("mmkv")}), profile, config)
+    assert not moved.ops[0].wrap and "init_device_id" not in dict(moved.ops[0].options) and moved.helpers == ()
+    assert ("identity-not-carried" in {i.rule for i in moved.issues}) is keep
 
 
 def test_page_context_helper_only_with_page_context():

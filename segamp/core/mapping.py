@@ -205,12 +205,17 @@ def identity_options(profile: Profile, config: Config, taken=frozenset()) -> lis
 
 def _identity_source(call: SegmentCall, profile: Profile, config: Config) -> tuple[Profile, list[Issue]]:
     """A source SDK that kept its ids where the target cannot read them ([identity] stored =
-    false in its source table): no seeding, and a finding that says so."""
-    info = source_table(call.sdk).get("identity", {})
-    if info.get("stored", True) or not config.keep_identity or not profile.get("stored_identity"):
+    false in its source table, or a client setting that moved its storage elsewhere: a
+    settings rule with `identity = "<where>"`): no seeding, and a finding that says so."""
+    table = source_table(call.sdk)
+    info = table.get("identity", {})
+    rules = table.get("settings", {})
+    moved = next((rules[n]["identity"] for n in call.settings if isinstance(rules.get(n), dict) and rules[n].get("identity")), None)
+    if (info.get("stored", True) and moved is None) or not config.keep_identity or not profile.get("stored_identity"):
         return profile, []
     extra = {k: v for k, v in profile.extra.items() if k != "stored_identity"}
-    return replace(profile, extra=extra), [_issue("identity-not-carried", None, note=True, where=info.get("where", ""))]
+    where = moved or info.get("where", "")
+    return replace(profile, extra=extra), [_issue("identity-not-carried", None, note=True, where=where)]
 
 
 def init_helpers(profile: Profile, options) -> tuple[str, ...]:
