@@ -184,3 +184,21 @@ def _write_via_tmpfile(folder: str, base: str, path: str, data: bytes, mode: int
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def indent_unit(text: str) -> str:
+    """One level of the file's own indentation, for code a printer writes over several lines:
+    a tab when more lines are indented with tabs than with spaces, else the smallest space
+    indentation the file uses (2 when it has none), so new lines match the lines around them."""
+    tabs = spaces = 0
+    smallest = 0
+    for line in text.splitlines():
+        if line.startswith("\t"):
+            tabs += 1
+        elif line.startswith(" ") and line.strip():
+            spaces += 1
+            width = len(line) - len(line.lstrip(" "))
+            smallest = width if not smallest else min(smallest, width)
+    if tabs > spaces:
+        return "\t"
+    return " " * smallest if smallest in (2, 4) else "  "

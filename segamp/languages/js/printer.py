@@ -22,6 +22,7 @@ from ...core.plan import (
 )
 from ...core.profiles import Profile
 from ...model import Analysis, Edit, Finding
+from ...source import indent_unit
 from .bind import NODE_SDKS, SNIPPET, JsFile
 from .match import Site
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
@@ -46,6 +47,7 @@ class Printer:
         self.covered: list[tuple[int, int]] = []   # byte ranges rewritten (for import bookkeeping)
         self.quote = self._quote_style()
         self.semi = self._uses_semicolons()
+        self.unit = indent_unit(self.src.text)
         self.ns = self._namespace()
         self.needs_ns = False
         self.left_calls: set[int] = set()                # calls the mapping left as they are
@@ -107,19 +109,18 @@ class Printer:
         one_line = "{ " + ", ".join(parts) + " }"
         if indent is None or (len(one_line) + len(indent) <= 80 and "\n" not in one_line):
             return one_line
-        pad = indent + "  "
+        pad = indent + self.unit
         return "{\n" + "".join(f"{pad}{p},\n" for p in parts) + indent + "}"
 
     def _key(self, key: str) -> str:
         return key if IDENT.fullmatch(key) else self.q(key)
 
-    @staticmethod
-    def call_text(callee: str, args: list[str], indent: str) -> str:
+    def call_text(self, callee: str, args: list[str], indent: str) -> str:
         """callee(a, b) on one line, or one argument a line when any argument spans lines."""
         one_line = f"{callee}({', '.join(args)})"
         if not any("\n" in a for a in args) and len(indent) + len(one_line) <= 100:
             return one_line
-        pad = indent + "  "
+        pad = indent + self.unit
         return f"{callee}(\n" + "".join(f"{pad}{a},\n" for a in args) + f"{indent})"
 
     # --- bookkeeping ---------------------------------------------------------------------------
@@ -252,7 +253,7 @@ class Printer:
         one_line = ctor + "".join(calls)
         if len(one_line) + len(indent) <= 100 and "\n" not in (source.text if source else one_line):
             return one_line
-        pad = indent + "  "
+        pad = indent + self.unit
         return ctor + "".join(f"\n{pad}{c}" for c in calls)
 
     def _trait_key(self, key: str, entry) -> str:
@@ -278,7 +279,7 @@ class Printer:
             return self.call_text(self.profile.get("helpers")[op.helper]["name"], args, indent), PROMISE
         if isinstance(op, IdentifyOp):
             opts = self.options(op.options)
-            parts = [self.identify(op.identify, indent + "  ", seg.args.get("traits"))] + ([opts] if opts else [])
+            parts = [self.identify(op.identify, indent + self.unit, seg.args.get("traits"))] + ([opts] if opts else [])
             return self.call_text(f"{recv}identify", parts, indent), PROMISE
         if isinstance(op, SetGroup):
             kind, group, options = op.group_type, op.group, op.options
@@ -289,7 +290,7 @@ class Printer:
             kind, group, identify, options = op.group_type, op.group, op.identify, op.options
             opts = self.options(options)
             args = [self.value(kind), self.value(group),
-                    self.identify(identify, indent + "  ", seg.args.get("traits"))] + ([opts] if opts else [])
+                    self.identify(identify, indent + self.unit, seg.args.get("traits"))] + ([opts] if opts else [])
             return self.call_text(f"{recv}groupIdentify", args, indent), PROMISE
         if isinstance(op, SetUserId):
             return f"{recv}setUserId({self.value(op.user_id)})", VOID
