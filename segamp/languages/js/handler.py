@@ -31,7 +31,7 @@ from .match_rn import match_rn_call, match_rn_client
 from . import bind_rn, printer_rn
 from .deps import drop_dependencies
 from .modules import file_exports, module_keys
-from .uses import passed_on
+from .uses import method_references, passed_on
 from .printer import Printer
 from .syntax import Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
 
@@ -257,6 +257,9 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     for node, client, what in passed_on(jf):
         if client.package not in OTHER_SEGMENT_SDKS:
             printer.report("client-passed-on", node, note=True, blocks=jf.client_key(client), callee=what)
+    for node, client, where, takes in method_references(jf):
+        printer.report("method-reference", node, note=True, blocks=jf.client_key(client),
+                       text=" ".join(jf.text(node).split()), where=where, takes=takes)
     rewrite_snippet_references(jf, printer, calls)
     report_missing_loader(jf, printer, calls)
     printer.rewrite_patterns()

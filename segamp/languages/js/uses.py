@@ -189,3 +189,42 @@ def passed_on(jf: JsFile) -> list[tuple[Node, Client, str]]:
                 seen.add(key)
                 out.append((n, client, what))
     return out
+
+
+# --- method references -------------------------------------------------------------------------
+def _source_sdk(client: Client) -> Optional[str]:
+    """The source table (rules/sources/<sdk>.toml) of a client's SDK; None for the snippet
+    global (the handler's snippet-reference judges it)."""
+    from .bind import NODE_SDKS
+    from .kinds import BROWSER_PACKAGE
+
+    if client.snippet:
+        return None
+    if client.package == bind_rn.RN_PACKAGE:
+        return bind_rn.sdk_of(client)
+    if client.package in NODE_SDKS:
+        return NODE_SDKS[client.package]["sdk"]
+    return "browser" if client.package == BROWSER_PACKAGE else None
+
+
+def method_references(jf: JsFile) -> Iterator[tuple[Node, Client, str, str]]:
+    """(the member, its client, where it goes, what the method becomes) for every Segment call
+    method read off a client without being called: `const page = analytics.page`,
+    `useAnalytics().screen`, `emitter.on('x', client.track)`. It is called later with Segment's
+    arguments, and the Amplitude client has no such method or one that takes others, so the
+    client cannot migrate (the Python front end reports the same as method-reference)."""
+    from ...core.mapping import source_table
+
+    for n in jf.of_types(frozenset({"member_expression"})):
+        p = n.parent
+        if p is not None and p.type == "call_expression" and p.child_by_field_name("function") == n:
+            continue
+        client = jf.kind_of(unwrap(n.child_by_field_name("object")))
+        sdk = _source_sdk(client) if isinstance(client, Client) else None
+        methods = source_table(sdk).get("methods", {}) if sdk else {}
+        prop = jf.text(n.child_by_field_name("property"))
+        if prop not in methods or jf.in_loader(n):
+            continue
+        call = p.parent if p is not None and p.type == "arguments" else None
+        where = f"to `{_short(jf.text(call.child_by_field_name('function')))}`" if call is not None else "as a value"
+        yield n, client, where, methods[prop]
