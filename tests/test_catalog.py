@@ -88,12 +88,10 @@ def test_cli_rules_lists_catalog_and_mapping():
         assert rid in out.stdout
     assert "Viewed {name}" in out.stdout and "[Segment] Group" in out.stdout
     assert "@amplitude/analytics-browser" in out.stdout and "amplitude-analytics" in out.stdout
-    # every source SDK segamp migrates has its mapping listed, each method once
+    # every source SDK segamp migrates has its mapping listed (a method may have a second row:
+    # the case of it that is left, e.g. browser setAnonymousId() without an id)
     for sdk in ("browser", "node", "react_native", "react_native_v1", "python"):
         assert f"Mapping in force: Segment {sdk} →" in out.stdout
-    section = out.stdout.split("Segment react_native →")[1].split("Mapping in force")[0]
-    methods = [line.split()[0] for line in section.splitlines() if line.split() and line.split()[0].endswith("()")]
-    assert len(methods) == len(set(methods)), methods
 
 
 def test_cli_rules_reflects_config(tmp_path):

@@ -734,9 +734,7 @@ def rules_in_force(sdk: str, profile: Profile, config: Config) -> list[tuple[str
     """(Segment, Amplitude) rows of the mapping as this config applies it to one target."""
     table = source_table(sdk)
     rows = [(f"{m}()", target) for m, target in table.get("methods", {}).items()]
-    # a method [methods] lists says itself when it is left (RN add(): the session plugin goes)
-    rows += [(f"{m}()", "left + finding: " + info["message"]) for m, info in table.get("unsupported", {}).items()
-             if m not in table.get("methods", {})]
+    rows += [(f"{m}()", "left + finding: " + info["message"]) for m, info in table.get("unsupported", {}).items()]
     name = event_name(config.page_event, None, None)
     rows += [
         ("page event name", repr(config.page_event) + (f" (no name: {name.value!r})" if isinstance(name, Lit) else "")),
