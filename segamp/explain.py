@@ -8,6 +8,19 @@ from .core import findings, mapping, profiles
 
 # Segment SDK family -> the target profile its clients become (shown by `segamp rules`)
 TARGETS = {"browser": "browser", "node": "node", "react_native": "react_native", "react_native_v1": "react_native", "python": "python"}
+# the Python SDK packages (the JS ones are rules/javascript.toml [profiles])
+PYTHON_PACKAGES = ("segment-analytics-python", "analytics-python")
+
+
+def targets_for(packages: set[str]) -> set[str]:
+    """The target profiles clients of those Segment packages become (a run's report shows the
+    mapping of these only; none known: every target)."""
+    from . import tables
+
+    profiles_by_package = tables.load("javascript").get("profiles", {})
+    found = {profiles_by_package.get(p) or ("python" if p in PYTHON_PACKAGES else None) for p in packages}
+    found.discard(None)
+    return found or set(TARGETS.values())
 
 
 def rules_text(config: Config, rule: Optional[str] = None) -> str:

@@ -107,3 +107,11 @@ def test_cli_explain():
     assert out.returncode == 0 and "User Mapping API" in out.stdout and "kind: manual" in out.stdout
     bad = _cli("explain", "no-such-id")
     assert bad.returncode == 2 and "no finding" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_report_shows_the_mapping_of_the_targets_its_clients_become():
+    from segamp.explain import TARGETS, targets_for
+
+    assert targets_for({"@segment/analytics-react-native"}) == {"react_native"}
+    assert targets_for({"segment-analytics-python", "@segment/analytics-next"}) == {"python", "browser"}
+    assert targets_for(set()) == set(TARGETS.values())   # no client known (Swift only): all of them

@@ -57,12 +57,15 @@ def _clients_left(report: Report) -> list[str]:
     return out
 
 
-def _mapping(config: Config) -> list[str]:
+def _mapping(config: Config, report: Report) -> list[str]:
     from ..core import mapping, profiles
-    from ..explain import TARGETS
+    from ..explain import TARGETS, targets_for
 
     out = [f"Config: `{config.source}`", ""]
+    in_use = targets_for({info.package for r in report.results for info in r.clients.values()})
     for sdk, target in TARGETS.items():
+        if target not in in_use:
+            continue
         profile = profiles.load(target)
         out += [f"**Segment {sdk} → `{profile.package}` {profile.version}**", "", "| Segment | Amplitude |", "|---|---|"]
         out += [f"| {_cell(a)} | {_cell(b)} |" for a, b in mapping.rules_in_force(sdk, profile, config)]
@@ -92,5 +95,5 @@ def render_markdown(report: Report, config: Config) -> str:
         lines += ["## Next steps", ""] + [f"- [ ] {_cell(s.text)} ({', '.join(f'`{p}`' for p in s.places[:5])}"
                                           f"{' and %d more' % (len(s.places) - 5) if len(s.places) > 5 else ''})"
                                           for s in steps] + [""]
-    lines += ["## Mapping in force", ""] + _mapping(config)
+    lines += ["## Mapping in force", ""] + _mapping(config, report)
     return "\n".join(lines).rstrip("\n") + "\n"
