@@ -60,6 +60,8 @@ class Call:
     pattern: Optional[int] = None   # the object_pattern a destructured method comes from
 
 
+# ctx.evidence: a file of the project annotates something with this package's client type
+TYPED_EVIDENCE = "js-typed|"
 # the node types _propagate() binds kinds through
 PROPAGATING = frozenset({
     "variable_declarator", "function_declaration", "generator_function_declaration", "class_declaration",
@@ -140,7 +142,28 @@ class JsFile:
             return True
         if key.startswith(TYPED_KEY):
             return client.package in self.ctx.blocked_packages
-        return not client.snippet and not key.startswith("cfg:") and TYPED_KEY + client.package in blocked
+        return not client.snippet and not key.startswith("cfg:") and (
+            TYPED_KEY + client.package in blocked or self.shares_left_type(client))
+
+    def shares_left_type(self, client: Client) -> bool:
+        """The project annotates values with the client type of client's package, and another
+        client of that package is left: those annotations stay Segment's type (they may hold the
+        left one), so this client must stay Segment's too, or it would be assigned where the
+        annotation no longer fits (a type error, a half-migrated file)."""
+        return client.package in self.ctx.blocked_packages and TYPED_EVIDENCE + client.package in self.ctx.evidence
+
+    def ctx_package(self, key: str) -> str:
+        """The package of the client created under key (the index recorded it), or ""."""
+        tail = "|" + key
+        return next((e[len(ORIGIN):-len(tail)] for e in self.ctx.evidence if e.startswith(ORIGIN) and e.endswith(tail)), "")
+
+    def typed_packages(self) -> set[str]:
+        """The packages whose client type annotates something in this file."""
+        out = set()
+        for n in self.of_types(frozenset({"type_annotation"})):
+            kind = self._type_kind(n)
+            out |= {c.package for c in clients_in(kind) if not c.snippet} if kind is not None else set()
+        return out
 
     def live(self, kind: Kinded) -> Kinded:
         """kind without the clients the closure rule leaves; records the clients that remain."""

@@ -21,7 +21,8 @@ from ...model import Analysis, ClientInfo, Edit
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
 from .bind import (
-    MODULE_EXTS, NODE_SDKS, ORIGIN, OTHER_SEGMENT_SDKS, PROFILES, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call, Client, JsFile,
+    MODULE_EXTS, NODE_SDKS, ORIGIN, OTHER_SEGMENT_SDKS, PROFILES, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, TYPED_EVIDENCE, Call,
+    Client, JsFile,
 )
 from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, typed_client
 from .loader import replace_loaders, template_marked
@@ -93,6 +94,7 @@ class JavaScriptHandler(Handler):
         note_loaders(source, ctx)
         jf = self._file(source, ctx, tree)
         jf.bind()
+        ctx.evidence.update(TYPED_EVIDENCE + package for package in jf.typed_packages())
         for key in jf.created:
             package = jf.kind_of(jf.created[key][1])
             ctx.evidence.add(f"{ORIGIN}{package.package if isinstance(package, Client) else ''}|{key}")
@@ -257,6 +259,7 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     for node, client, what in passed_on(jf):
         if client.package not in OTHER_SEGMENT_SDKS:
             printer.report("client-passed-on", node, note=True, blocks=jf.client_key(client), callee=what)
+    report_shared_types(jf, printer)
     for node, client, where, takes in method_references(jf):
         printer.report("method-reference", node, note=True, blocks=jf.client_key(client),
                        text=" ".join(jf.text(node).split()), where=where, takes=takes)
@@ -281,6 +284,18 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     report_free_global(jf, printer)
     printer.analysis.clients.update(client_infos(jf))
     return printer.analysis
+
+
+def report_shared_types(jf: JsFile, printer: Printer) -> None:
+    """A client created here that the closure rule leaves only because its package's client
+    type annotates values elsewhere and another client of the package is left (see
+    JsFile.shares_left_type): says so where it is created, so that it is never left silently."""
+    if not jf.ctx.blocked:
+        return
+    for key, (name, node) in jf.created.items():
+        client = Client(key=key, package=jf.ctx_package(key))
+        if key not in jf.ctx.blocked and client.package and jf.shares_left_type(client):
+            printer.report("client-type-shared", node, blocks=key, name=name, package=client.package)
 
 
 def client_infos(jf: JsFile) -> dict[str, ClientInfo]:
