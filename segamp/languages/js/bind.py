@@ -62,6 +62,11 @@ class Call:
 
 # ctx.evidence: a file of the project annotates something with this package's client type
 TYPED_EVIDENCE = "js-typed|"
+
+
+def typed_evidence(package: str, path: str) -> str:
+    return f"{TYPED_EVIDENCE}{package}|{os.path.abspath(path)}"
+
 # the node types _propagate() binds kinds through
 PROPAGATING = frozenset({
     "variable_declarator", "function_declaration", "generator_function_declaration", "class_declaration",
@@ -146,11 +151,14 @@ class JsFile:
             TYPED_KEY + client.package in blocked or self.shares_left_type(client))
 
     def shares_left_type(self, client: Client) -> bool:
-        """The project annotates values with the client type of client's package, and another
-        client of that package is left: those annotations stay Segment's type (they may hold the
-        left one), so this client must stay Segment's too, or it would be assigned where the
-        annotation no longer fits (a type error, a half-migrated file)."""
-        return client.package in self.ctx.blocked_packages and TYPED_EVIDENCE + client.package in self.ctx.evidence
+        """The file that creates client annotates values with its package's client type, and
+        another client of that package is left: those annotations stay Segment's type (they may
+        hold the left one), so this client must stay Segment's too, or it would be assigned where
+        the annotation no longer fits (a type error, a half-migrated file). Decided by the
+        creating file, named in the client's key, so every file that uses the client agrees."""
+        if client.package not in self.ctx.blocked_packages or "#" not in client.key:
+            return False
+        return typed_evidence(client.package, client.key.rsplit("#", 1)[0]) in self.ctx.evidence
 
     def ctx_package(self, key: str) -> str:
         """The package of the client created under key (the index recorded it), or ""."""

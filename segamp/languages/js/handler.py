@@ -21,8 +21,8 @@ from ...model import Analysis, ClientInfo, Edit
 from ...source import SourceFile
 from ..base import Handler, Parsed, ProjectContext
 from .bind import (
-    MODULE_EXTS, NODE_SDKS, ORIGIN, OTHER_SEGMENT_SDKS, PROFILES, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, TYPED_EVIDENCE, Call,
-    Client, JsFile,
+    MODULE_EXTS, NODE_SDKS, ORIGIN, OTHER_SEGMENT_SDKS, PROFILES, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call,
+    Client, JsFile, typed_evidence,
 )
 from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, typed_client
 from .loader import replace_loaders, template_marked
@@ -94,7 +94,7 @@ class JavaScriptHandler(Handler):
         note_loaders(source, ctx)
         jf = self._file(source, ctx, tree)
         jf.bind()
-        ctx.evidence.update(TYPED_EVIDENCE + package for package in jf.typed_packages())
+        ctx.evidence.update(typed_evidence(package, source.path) for package in jf.typed_packages())
         for key in jf.created:
             package = jf.kind_of(jf.created[key][1])
             ctx.evidence.add(f"{ORIGIN}{package.package if isinstance(package, Client) else ''}|{key}")
