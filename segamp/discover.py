@@ -311,13 +311,31 @@ def git_grep(root: str, markers: tuple[bytes, ...]) -> Optional[set[str]]:
 def _start_grep(root: str, markers: tuple[bytes, ...]) -> Optional[subprocess.Popen]:
     if not markers:
         return None
-    args = ["git", "-C", root, "grep", "-l", "-z", "-F", "--untracked", "--no-color"]
-    for m in markers:
-        args += ["-e", m.decode("utf-8", "surrogateescape")]
+    texts = [m.decode("utf-8", "surrogateescape") for m in markers]
+    args = ["git", "-C", root, "grep", "-l", "-z", "--untracked", "--no-color"]
+    if len(texts) <= FIXED_PATTERNS_MAX:
+        args.append("-F")
+        for text in texts:
+            args += ["-e", text]
+    else:
+        # git tries each -F pattern in turn on every line: with many (the importers' module
+        # names) one alternation costs a third less CPU for 200 names and a third of the time
+        # for 1,700 (bench_scale)
+        args += ["-E", "-e", "|".join(_ere_literal(t) for t in texts)]
     try:
         return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
+
+
+FIXED_PATTERNS_MAX = 8
+_ERE_SPECIAL = set(".[]()*+?{}|^$\\")
+
+
+def _ere_literal(text: str) -> str:
+    """text as a POSIX extended regex matching itself (only the specials are escaped: a
+    backslash before another character is undefined in ERE)."""
+    return "".join("\\" + c if c in _ERE_SPECIAL else c for c in text)
 
 
 def _grep_result(proc: Optional[subprocess.Popen]) -> Optional[set[str]]:

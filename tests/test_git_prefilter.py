@@ -99,3 +99,21 @@ def test_when_git_grep_fails_after_the_walk_the_files_are_read_instead(tmp_path,
     monkeypatch.setattr(discover, "_grep_result", failing_after_first)
     assert _bound_in_page(tmp_path)
     assert len(calls) >= 2
+
+
+def test_a_grep_for_many_markers_finds_exactly_the_files_holding_one_literally(tmp_path):
+    # past FIXED_PATTERNS_MAX markers git grep gets one regex alternation: every marker must
+    # still match only itself (regex specials included) and every file holding one is listed
+    from segamp.discover import FIXED_PATTERNS_MAX, git_grep
+
+    markers = [f"mod{i}" for i in range(FIXED_PATTERNS_MAX)] + ["a.b", "x(y)", "p|q", "s$", "c++", "w\\z", "[k]", "@scope/m-n"]
+    texts = {"dot.txt": "a.b", "dotless.txt": "axb", "paren.txt": "call x(y) here", "pipe.txt": "p|q",
+             "pipeless.txt": "p q", "dollar.txt": "s$", "plus.txt": "c++", "plusless.txt": "cc", "back.txt": "w\\z",
+             "brack.txt": "[k]", "k.txt": "k", "scope.txt": "from '@scope/m-n'", "mod.txt": "import mod3",
+             "none.txt": "nothing here"}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text + "\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    found = git_grep(str(tmp_path), tuple(m.encode() for m in markers))
+    assert found == {n for n, t in texts.items() if any(m in t for m in markers)}
+    assert "dotless.txt" not in found and "k.txt" not in found
