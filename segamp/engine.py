@@ -17,7 +17,7 @@ from .detect import packages_used, reference_finding
 from .discover import Discoverer, Entry, Notice, PendingGrep, module_stems
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
-from .languages.base import Parsed
+from .languages.base import IndexFacts, Parsed
 from .model import ClientInfo, FileResult, Finding, Kind
 from .project import in_scope, project_root, scope_of
 from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
@@ -87,15 +87,9 @@ class Engine:
         self.phase = "scanning"
         yield from self._discover(roots + [p for p in paths if not os.path.isdir(p)], scan, on_progress)
         self.phase = "parsing"
-        sources, parsed = self._index(scan, ctx, on_progress)
-        self.phase = "analysing"
-        ctx.freeze()
-        # analyse the whole project (the closure rule needs every use), report the PATHs
+        sources = {cand.entry.path: self._decode(cand) for cand in scan.candidates}
+        results = self._model(scan, sources, ctx, on_progress)
         candidates = scan.candidates
-        results = self._analyse(candidates, sources, parsed, ctx, on_progress)
-        if not self.config.partial:
-            results = self._close(candidates, sources, parsed, ctx, results)
-        self._keep_used_packages(candidates, sources, parsed, ctx, results)
         for cand in candidates:
             result = results[cand.entry.path]
             scan.detected.pop(cand.entry.path, None)
@@ -115,6 +109,30 @@ class Engine:
             result.findings.append(finding)
             self._count(result)
             yield result
+
+    def _model(self, scan: "Scan", sources: dict, ctx: ProjectContext,
+               on_progress: Optional[Callable[[int, int], None]]) -> dict[str, FileResult]:
+        """Index the candidates into the project model, then analyse the whole project (the
+        closure rule needs every use), on the workers that keep each file's tree throughout."""
+        self.candidates = scan.candidates
+        self._added: list[tuple] = []   # candidates found after the workers started
+        self._generation = 0            # of the project facts: one more each round that changes them
+        self._facts: tuple = (IndexFacts(), 0)
+        work = _FileWork(self, scan.candidates, sources, ctx)
+        self.runner = pool.start(work, [len(c.raw) for c in scan.candidates], self.workers)
+        try:
+            self._index(scan, sources, ctx, on_progress)
+            self.phase = "analysing"
+            ctx.freeze()
+            results = self._analyse(list(range(len(scan.candidates))), ctx, on_progress)
+            if not self.config.partial:
+                results = self._close(sources, ctx, results)
+            self._keep_used_packages(ctx, results)
+        except BaseException:
+            self.runner.close(now=True)
+            raise
+        self.runner.close()
+        return results
 
     def _discover(self, roots: list[str], scan: "Scan",
                   on_progress: Optional[Callable[[int, int], None]] = None) -> Iterator[FileResult]:
@@ -161,43 +179,58 @@ class Engine:
                 if hit is not None:
                     scan.detected[item.path] = (item, hit)
 
-    def _index(self, scan: "Scan", ctx: ProjectContext,
-               on_progress: Optional[Callable[[int, int], None]] = None) -> tuple[dict, dict]:
-        """Cross-file facts (which modules export a client) before any rewrite; each candidate
-        is decoded and parsed once here, and the trees are kept for analysis."""
-        sources: dict[str, SourceFile | FileResult] = {}
-        for cand in scan.candidates:
-            sources[cand.entry.path] = self._decode(cand)
-        parsed: dict[str, Parsed] = {}
+    def _index(self, scan: "Scan", sources: dict, ctx: ProjectContext,
+               on_progress: Optional[Callable[[int, int], None]] = None) -> None:
+        """Cross-file facts (which modules export a client) before any rewrite. Each round
+        indexes every file against the previous round's facts (none at first) until they no
+        longer change: what a file learns never depends on the files before it, so the
+        files can be indexed on several cores, and a module re-exporting a client another
+        module exports is seen whatever the order."""
+        indexes = [i for i, c in enumerate(scan.candidates) if isinstance(sources[c.entry.path], SourceFile)]
         # the files importing a module that exports a client are known only once every
         # candidate is indexed; a git grep for the names such an import is likely to hold runs
         # meanwhile on another core, and a second one asks only for what the guess missed
         guess = tuple(m for c in scan.candidates for m in module_stems(c.entry.path))
         pending = self.discoverer.start_grep(guess)
         try:
-            self._index_all(scan, sources, parsed, ctx, on_progress)
-            self._add_importers(scan, sources, ctx, pending)
+            facts = IndexFacts()
+            for _ in range(MAX_IMPORTER_ROUNDS):
+                facts = self._index_rounds(indexes, facts, on_progress)
+                ctx.load_facts(facts, self._facts[1])
+                # an importer is indexed too: a module re-exporting the client (a package's
+                # __init__.py, a barrel) names neither Segment nor the client's module
+                added = [i for i in self._add_importers(scan, sources, ctx, pending)
+                         if isinstance(sources[scan.candidates[i].entry.path], SourceFile)]
+                if not added:
+                    break
+                indexes = indexes + added
         finally:
             if pending is not None:
                 pending.close()
-        return sources, parsed
 
-    def _index_all(self, scan: "Scan", sources: dict, parsed: dict, ctx: ProjectContext,
-                   on_progress: Optional[Callable[[int, int], None]]) -> None:
-        for done, cand in enumerate(scan.candidates, 1):
-            if on_progress and done % 20 == 0:
-                on_progress(done, len(scan.candidates))
-            src = sources[cand.entry.path]
-            if isinstance(src, SourceFile):
-                tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
-                if tree.error is None:
-                    cand.entry.handler.index(src, ctx, tree.tree)
+    def _index_rounds(self, indexes: list[int], facts: IndexFacts,
+                      on_progress: Optional[Callable[[int, int], None]]) -> IndexFacts:
+        for round_ in range(1, MAX_INDEX_ROUNDS + 1):
+            payload = (facts, self._generation, self._take_added())
+            deltas = self.runner.run("index", payload, indexes, on_progress if round_ == 1 else None)
+            new = IndexFacts.of(deltas[i] for i in indexes)
+            if new == facts:
+                break   # every file was indexed against the facts it gives: the fixpoint
+            facts, self._generation = new, self._generation + 1
+        self._facts = (facts, self._generation)
+        return facts
 
-    def _add_importers(self, scan: "Scan", sources: dict, ctx: ProjectContext, pending: Optional[PendingGrep]) -> None:
-        """Files that import an exporting module are candidates even without a marker."""
+    def _take_added(self) -> list[tuple]:
+        added, self._added = self._added, []
+        return added
+
+    def _add_importers(self, scan: "Scan", sources: dict, ctx: ProjectContext, pending: Optional[PendingGrep]) -> list[int]:
+        """Files that import an exporting module are candidates even without a marker: the
+        indexes of those not candidates yet."""
         extras = {h: m for h in self.handlers if (m := h.extra_markers(ctx))}
+        first = len(scan.candidates)
         if not extras:
-            return
+            return []
         # git grep answers for the files Python never read
         unread = self.discoverer.grep(tuple(m for ms in extras.values() for m in ms), set(extras), pending)
         if unread is None:   # git could not answer: read every file it listed
@@ -209,44 +242,37 @@ class Engine:
                 order = self.discoverer.order_key
                 others = sorted(others + [e for e in unread if e.handler is handler], key=lambda e: order(e.path))
             for entry in others:
+                if entry.path in sources:   # a candidate already (an importer of a past round)
+                    continue
                 raw, mode, problem = self._read(entry)
                 # bytes `in` (fastsearch) per marker: several times faster than a regex alternation
                 if raw is not None and any(m in raw for m in extra) and (confirm is None or confirm.search(raw)):
                     cand = Candidate(entry, raw, mode)
                     scan.candidates.append(cand)
                     sources[entry.path] = self._decode(cand)
+                    # for a worker, which has not seen it yet
+                    i = len(scan.candidates) - 1
+                    self._added.append((i, entry.path, entry.display, self.handlers.index(handler), mode,
+                                        sources[entry.path]))
+                    self.runner.assign({i: len(raw)})
+        return list(range(first, len(scan.candidates)))
 
-    def _analyse(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
+    def _analyse(self, indexes: list[int], ctx: ProjectContext,
                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:
-        def job(i: int) -> tuple:
-            cand = candidates[i]
-            src = sources[cand.entry.path]
-            if isinstance(src, FileResult):
-                return src, None
-            tree = parsed.get(cand.entry.path)
-            if tree is None:
-                tree = parsed[cand.entry.path] = _parse(cand.entry.handler, src)
-            result = self._process(cand.entry, src, tree, ctx)
-            return result, self.created.get(cand.entry.path)
-
-        done = pool.run_all(len(candidates), job, self.workers, on_progress)
-        if done is None:
-            done = []
-            for i in range(len(candidates)):
-                done.append(job(i))
-                if on_progress:
-                    on_progress(i + 1, len(candidates))
+        payload = (*self._facts, ctx.blocked, ctx.blocked_packages, self._take_added())
+        done = self.runner.run("analyse", payload, indexes, on_progress)
         results: dict[str, FileResult] = {}
-        for cand, (result, created) in zip(candidates, done):
-            results[cand.entry.path] = result
+        for i in indexes:
+            path = self.candidates[i].entry.path
+            result, created = done[i]
+            results[path] = result
             if created is not None:
-                self.created[cand.entry.path] = created
+                self.created[path] = created
             else:
-                self.created.pop(cand.entry.path, None)
+                self.created.pop(path, None)
         return results
 
-    def _close(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
-               results: dict[str, FileResult]) -> dict[str, FileResult]:
+    def _close(self, sources: dict, ctx: ProjectContext, results: dict[str, FileResult]) -> dict[str, FileResult]:
         """The closure rule: a client with a use that cannot be converted is left whole. The
         files are analysed again with those clients unbound, so none of their code changes;
         the blocking uses and one finding at each client's origin say why."""
@@ -265,7 +291,7 @@ class Engine:
             return results
         ctx.blocked = frozenset(blocking)
         ctx.blocked_packages = frozenset(clients[k].package for k in blocking if k in clients and clients[k].package)
-        again = self._analyse(candidates, sources, parsed, ctx)
+        again = self._analyse(list(range(len(self.candidates))), ctx)
         for key, uses in blocking.items():
             for path, finding in uses:
                 if not any(f.line == finding.line and f.rule == finding.rule for f in again[path].findings):
@@ -275,11 +301,11 @@ class Engine:
             result.findings.sort(key=lambda f: (f.line, f.column))
         return again
 
-    def _keep_used_packages(self, candidates: list[Candidate], sources: dict, parsed: dict, ctx: ProjectContext,
-                            results: dict[str, FileResult]) -> None:
+    def _keep_used_packages(self, ctx: ProjectContext, results: dict[str, FileResult]) -> None:
         """A manifest keeps a Segment package while code of the project still uses it (a left
         client, a test mock, a file no front end migrates): swapping it would break the build."""
         used = set(ctx.blocked_packages)
+        candidates = self.candidates
         handlers = {c.entry.path: c.entry.handler for c in candidates}
         for path, result in results.items():
             handler = handlers.get(path)
@@ -289,12 +315,12 @@ class Engine:
                 continue
             text = result.new_text if result.new_text is not None else result.old_text
             used |= packages_used(text or "")
-        manifests = [c for c in candidates if getattr(c.entry.handler, "manifest", False)
+        manifests = [i for i, c in enumerate(candidates) if getattr(c.entry.handler, "manifest", False)
                      and results[c.entry.path].changed]
         if not manifests or used <= set(ctx.blocked_packages):
             return
         ctx.blocked_packages = frozenset(used)
-        results.update(self._analyse(manifests, sources, parsed, ctx))
+        results.update(self._analyse(manifests, ctx))
 
     def _report_left(self, key: str, info: Optional[ClientInfo], uses: list[tuple[str, Finding]],
                      results: dict[str, FileResult]) -> None:
@@ -391,6 +417,69 @@ class Engine:
         per = self.stats.by_language.setdefault(result.language, {k.value: 0 for k in Kind})
         for finding in result.findings:
             per[finding.kind.value] += 1
+
+
+# rounds of indexing before the facts are taken as they are (a chain of modules re-exporting
+# a client from one another needs a round a link)
+MAX_INDEX_ROUNDS = 4
+# rounds of finding importers (files that import a module exporting a client) and indexing them
+MAX_IMPORTER_ROUNDS = 4
+
+
+class _FileWork:
+    """The steps a share of the candidates goes through (pool.Work), in a worker or here: each
+    file is parsed once, on first use, and its tree kept for every later step."""
+
+    def __init__(self, engine: Engine, candidates: list[Candidate], sources: dict, ctx: ProjectContext):
+        self.engine, self.candidates, self.sources, self.ctx = engine, candidates, sources, ctx
+        self.parsed: dict[str, Parsed] = {}
+        self.indexed: dict[int, tuple[int, list]] = {}   # file -> (generation, its writes)
+
+    def load(self, step: str, payload: tuple) -> None:
+        ctx = self.ctx
+        for i, path, display, handler_at, mode, source in payload[-1]:
+            if i == len(self.candidates):   # in a worker (here, the engine added it already)
+                self.candidates.append(Candidate(Entry(path, display, self.engine.handlers[handler_at]), b"", mode))
+                self.sources[path] = source
+        if step == "index":
+            facts, generation, _ = payload
+            if ctx.generation != generation:
+                ctx.load_facts(facts, generation)
+            return
+        facts, generation, blocked, blocked_packages, _ = payload
+        if not ctx.frozen:
+            ctx.load_facts(facts, generation)
+            ctx.freeze()
+        ctx.blocked, ctx.blocked_packages = blocked, blocked_packages
+
+    def do(self, step: str, i: int):
+        cand = self.candidates[i]
+        src = self.sources[cand.entry.path]
+        if step == "index":
+            # a file indexed against these facts already (an importer round added others)
+            done = self.indexed.get(i)
+            if done is not None and done[0] == self.ctx.generation:
+                return done[1]
+            tree = self._tree(cand, src)
+            ops: list = []
+            if tree.error is None:
+                self.ctx.recording = ops
+                try:
+                    cand.entry.handler.index(src, self.ctx, tree.tree)
+                finally:
+                    self.ctx.recording = None
+            self.indexed[i] = (self.ctx.generation, ops)
+            return ops
+        if isinstance(src, FileResult):
+            return src, None
+        result = self.engine._process(cand.entry, src, self._tree(cand, src), self.ctx)
+        return result, self.engine.created.get(cand.entry.path)
+
+    def _tree(self, cand: Candidate, src: SourceFile) -> Parsed:
+        tree = self.parsed.get(cand.entry.path)
+        if tree is None:
+            tree = self.parsed[cand.entry.path] = _parse(cand.entry.handler, src)
+        return tree
 
 
 def _unparsed_uses(results: dict[str, FileResult], sources: dict, clients: dict[str, ClientInfo]):

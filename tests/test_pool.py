@@ -1,5 +1,6 @@
-"""The process pool changes nothing: on a tree holding every fixture input (well over the pool's
-threshold), `rewrite --dry-run` and `check` print byte-identical output with 1 and 2 workers."""
+"""The worker processes change nothing: on a tree holding every fixture input (well over the
+pool's threshold), `rewrite --dry-run` and `check` print byte-identical output with 1 and 2
+workers, which index and analyse it."""
 from __future__ import annotations
 
 import shutil
@@ -45,15 +46,24 @@ def test_two_workers_print_what_one_prints(corpus, command):
     assert one.stdout.count(b'"status": "changed"') >= 40 or one.stdout.count(b"+++ b/") >= 40
 
 
-def test_pool_is_used_for_that_tree(corpus, monkeypatch):
+def test_the_workers_index_and_analyse_that_tree(corpus, monkeypatch):
     from segamp import pool
     from segamp.config import Config
     from segamp.engine import Engine
 
-    calls = []
-    real = pool.run_all
-    monkeypatch.setattr(pool, "run_all", lambda n, job, w, p=None: calls.append((n, w)) or real(n, job, w, p))
+    steps = []
+    real = pool.Forked.run
+
+    def recording(self, step, payload, indexes, on_progress=None):
+        out = real(self, step, payload, indexes, on_progress)
+        shares = {self.owner[i] for i in indexes}
+        steps.append((step, len(self.conns), len(shares)))
+        return out
+    monkeypatch.setattr(pool.Forked, "run", recording)
     config = Config()
     config.jobs = 2
     results = list(Engine(config).run([str(corpus)]))
-    assert results and calls and calls[0][0] >= 2 * pool.MIN_FILES_PER_WORKER and calls[0][1] == 2
+    assert results
+    # both steps ran on two workers, each with a share of the files
+    assert ("index", 2, 2) in steps and ("analyse", 2, 2) in steps
+    assert steps[0][0] == "index" and steps[-1][0] == "analyse"

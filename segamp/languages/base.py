@@ -47,10 +47,86 @@ class ProjectContext:
     # Segment packages some left client still needs: manifests keep them
     blocked_packages: frozenset = frozenset()
 
+    # what index() writes goes through the methods below: while the engine indexes, each
+    # file's writes are recorded (its IndexDelta) instead of applied, so a file's index sees
+    # the facts of the previous round only, never those of files indexed before it; the
+    # engine applies every file's delta in file order (index_round, engine._index)
+    recording: Optional[list] = None
+    generation: int = 0          # which round's facts this context holds (caches key on it)
+    _fact_names: frozenset = frozenset()   # the cache entries that are project facts
+
+    def add_exports(self, module: str, names: dict) -> None:
+        self._write(("exports", module, dict(names)))
+
+    def add_evidence(self, *items: str) -> None:
+        self._write(("evidence", tuple(items)))
+
+    def put_fact(self, name: str, path: str, value: Any) -> None:
+        """cache[name][path] = value: a project fact about one file."""
+        self._write(("put", name, path, value))
+
+    def add_facts(self, name: str, items) -> None:
+        """cache[name] |= items (a set)."""
+        self._write(("add", name, tuple(items)))
+
+    def merge_facts(self, name: str, mapping: dict) -> None:
+        """cache[name].update(mapping)."""
+        self._write(("merge", name, dict(mapping)))
+
+    def _write(self, op: tuple) -> None:
+        if self.recording is not None:
+            self.recording.append(op)
+        else:
+            apply_op(self.exports, self.evidence, self.cache, op)
+
+    def load_facts(self, facts: "IndexFacts", generation: int) -> None:
+        """Hold these project facts (a round's, or the final ones) instead of the previous;
+        the cache's other entries (a module's own per-file memos) stay."""
+        self.exports = {k: dict(v) for k, v in facts.exports.items()}
+        self.evidence = set(facts.evidence)
+        for name in self._fact_names:
+            self.cache.pop(name, None)
+        self.cache.update({k: v.copy() for k, v in facts.cache.items()})
+        self._fact_names = frozenset(facts.cache)
+        self.generation = generation
+
     def freeze(self) -> None:
         self.exports = MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.exports.items()})
         self.evidence = frozenset(self.evidence)
         self.frozen = True
+
+
+@dataclass
+class IndexFacts:
+    """The project facts index() gathers: every file's recorded writes, applied in file order."""
+
+    exports: dict = field(default_factory=dict)
+    evidence: set = field(default_factory=set)
+    cache: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, deltas) -> "IndexFacts":
+        facts = cls()
+        for ops in deltas:
+            for op in ops:
+                apply_op(facts.exports, facts.evidence, facts.cache, op)
+        return facts
+
+
+def apply_op(exports: dict, evidence: set, cache: dict, op: tuple) -> None:
+    kind = op[0]
+    if kind == "exports":
+        exports.setdefault(op[1], {}).update(op[2])
+    elif kind == "evidence":
+        evidence.update(op[1])
+    elif kind == "put":
+        cache.setdefault(op[1], {})[op[2]] = op[3]
+    elif kind == "add":
+        cache.setdefault(op[1], set()).update(op[2])
+    elif kind == "merge":
+        cache.setdefault(op[1], {}).update(op[2])
+    else:
+        raise ValueError(f"unknown index write {kind!r}")
 
 
 class Handler:

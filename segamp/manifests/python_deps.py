@@ -55,7 +55,7 @@ class PythonManifestHandler(Handler):
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if re.search(r"(?i)(?<![\w.-])analytics[-_.]python(?![\w.-])", source.text):
-            ctx.evidence.add("pypi:analytics-python")
+            ctx.add_evidence("pypi:analytics-python")
 
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
         table = tables.load("packages")["pypi"]

@@ -90,18 +90,18 @@ class JavaScriptHandler(Handler):
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
-            ctx.evidence.add("segment-snippet")
+            ctx.add_evidence("segment-snippet")
         note_loaders(source, ctx)
         jf = self._file(source, ctx, tree)
         jf.bind()
-        ctx.evidence.update(typed_evidence(package, source.path) for package in jf.typed_packages())
+        ctx.add_evidence(*sorted(typed_evidence(package, source.path) for package in jf.typed_packages()))
         for key in jf.created:
             package = jf.kind_of(jf.created[key][1])
-            ctx.evidence.add(f"{ORIGIN}{package.package if isinstance(package, Client) else ''}|{key}")
+            ctx.add_evidence(f"{ORIGIN}{package.package if isinstance(package, Client) else ''}|{key}")
         exports = file_exports(jf)
         if exports:
             for key in module_keys(source.path):
-                ctx.exports.setdefault(key, {}).update(exports)
+                ctx.add_exports(key, exports)
 
     def extra_markers(self, ctx: ProjectContext) -> tuple[bytes, ...]:
         """Files that name a client module or an exported client, hook or getter (a component
@@ -182,7 +182,7 @@ class HtmlHandler(Handler):
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
-            ctx.evidence.add("segment-snippet")
+            ctx.add_evidence("segment-snippet")
         note_loaders(source, ctx)
 
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
@@ -536,7 +536,7 @@ def note_loaders(source: SourceFile, ctx: ProjectContext) -> None:
     """Which projects of the run have a page loader: Segment's (replaced, or reported where it
     is) or already Amplitude's."""
     if any(m.encode() in source.data for m in SNIPPET["markers"] + AMPLITUDE_LOADER_MARKERS):
-        ctx.evidence.add("page-loader|" + _root_of(ctx, source.path))
+        ctx.add_evidence("page-loader|" + _root_of(ctx, source.path))
 
 
 def report_missing_loader(jf: JsFile, printer: Printer, calls: list[Call]) -> None:

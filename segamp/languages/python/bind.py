@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import Assignment, ImportAssignment, QualifiedName, QualifiedNameSource
 
 from ...model import ClientInfo
@@ -55,6 +56,8 @@ class Facts:
     factories: dict[str, str] = field(default_factory=dict)
     # top-level functions and classes with parameters annotated as a client: name -> params
     client_params: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # names a module-level `from <project module> import x [as y]` re-exports: y -> x's entry
+    reexports: dict[str, dict] = field(default_factory=dict)
     # instances created in this file: raw key -> package
     created: dict[str, str] = field(default_factory=dict)
     typed_uses: set[str] = field(default_factory=set)   # packages of typed uses of unknown origin
@@ -67,15 +70,21 @@ class Facts:
 
 def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Module] = None) -> Facts:
     legacy_evidence = "py:legacy-analytics" in ctx.evidence or "pypi:analytics-python" in ctx.evidence
-    cache_key = ("py:facts", source.path, hash(source.text), legacy_evidence)
+    # the binding reads the project's facts (other modules' exports): one per round of them
+    cache_key = ("py:facts", source.path, hash(source.text), legacy_evidence, ctx.generation)
     cached = ctx.cache.get(cache_key)
     if cached is not None:
         cached.binder.ctx = ctx
         return cached
-    module = module_of(module) if module is not None else cst.parse_module(source.text)
-    # Only what binding reads, each once (fastcst.py says why not MetadataWrapper); the module
-    # the engine parsed is never mutated, so it is not copied either.
-    spans, parents, scopes, qualified = fastcst.resolve(module)
+    # the tree and its metadata do not depend on other files: resolved once, whatever the round
+    resolved_key = ("py:resolved", source.path, hash(source.text))
+    resolved = ctx.cache.get(resolved_key)
+    if resolved is None:
+        module = module_of(module) if module is not None else cst.parse_module(source.text)
+        # Only what binding reads, each once (fastcst.py says why not MetadataWrapper); the
+        # module the engine parsed is never mutated, so it is not copied either.
+        resolved = ctx.cache[resolved_key] = (module, fastcst.resolve(module))
+    module, (spans, parents, scopes, qualified) = resolved
     facts = Facts(
         module=module,
         qnames=qualified,
@@ -481,6 +490,8 @@ class Binder:
                             key = self.receiver_key(t) if isinstance(t, cst.Name) else None
                             if key is not None:
                                 f.global_clients[t.value] = key  # type: ignore[union-attr]
+                    elif isinstance(small, cst.ImportFrom):
+                        self._scan_reexports(small)
             params = _client_params(self, stmt)
             if params:
                 f.client_params[stmt.name.value] = params  # type: ignore[union-attr]
@@ -490,6 +501,23 @@ class Binder:
             key = self.factory_key(name)
             if key is not None:
                 f.factories[name] = key
+
+
+    def _scan_reexports(self, node: cst.ImportFrom) -> None:
+        """`from .client import client` in a package's __init__.py: importers of the package
+        get the client (as an importer of client.py does)."""
+        if isinstance(node.names, cst.ImportStar):
+            return
+        dotted = "." * len(node.relative) + (get_full_name_for_node(node.module) or "" if node.module else "")
+        key = self._resolve_module(dotted)
+        if key is None:
+            return
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            info = self.ctx.exports.get(key, {}).get(name)
+            if info and info.get("language") == "python":
+                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                self.f.reexports[local] = dict(info)
 
 
 class _ScanVisitor(cst.CSTVisitor):

@@ -164,7 +164,7 @@ class PythonHandler(Handler):
             facts = facts_for(source, ctx, tree)
         except (cst.ParserSyntaxError, RecursionError):
             return
-        exported: dict[str, dict] = {}
+        exported: dict[str, dict] = {name: dict(info) for name, info in facts.reexports.items()}
         for name, key in facts.global_clients.items():
             exported[name] = {"kind": "client", "language": "python", "key": key}
         for name, key in facts.factories.items():
@@ -172,23 +172,23 @@ class PythonHandler(Handler):
         for name, params in facts.client_params.items():
             exported.setdefault(name, {"kind": "callable", "language": "python"})["client_params"] = params
         if exported:
-            ctx.exports.setdefault(module_key(source.path), {}).update(exported)
+            ctx.add_exports(module_key(source.path), exported)
         # dicts and sets, never lists: a second pass may index the same file again
         path = os.path.abspath(source.path)
         if facts.sets_write_key:
-            ctx.cache.setdefault(keys.HOMES, {})[path] = facts.home_name
-            ctx.cache.setdefault(keys.HOME_KEYS, {})[path] = write_key_texts(facts)
+            ctx.put_fact(keys.HOMES, path, facts.home_name)
+            ctx.put_fact(keys.HOME_KEYS, path, write_key_texts(facts))
         if is_entry_script(source.path, facts.module):
-            ctx.cache.setdefault(keys.ENTRIES, set()).add(path)
+            ctx.add_facts(keys.ENTRIES, (path,))
         if not facts.own_segment and _NAMES_MODULE.search(source.text):
-            ctx.cache.setdefault(keys.MODULE_USERS, set()).add(path)
-            ctx.cache.setdefault(keys.DOTTED, {})[path] = dotted_module(path)
+            ctx.add_facts(keys.MODULE_USERS, (path,))
+            ctx.put_fact(keys.DOTTED, path, dotted_module(path))
         if facts.sets_write_key:
-            ctx.cache.setdefault(keys.IMPORTS, {})[path] = top_level_imports(source.path, facts.module)
-        ctx.cache.setdefault(keys.INSTANCES, {}).update(facts.created)
-        ctx.cache.setdefault(keys.TYPED_USES, set()).update(facts.typed_uses)
+            ctx.put_fact(keys.IMPORTS, path, top_level_imports(source.path, facts.module))
+        ctx.merge_facts(keys.INSTANCES, facts.created)
+        ctx.add_facts(keys.TYPED_USES, sorted(facts.typed_uses))
         if facts.legacy_write_key:
-            ctx.evidence.add("py:legacy-analytics")
+            ctx.add_evidence("py:legacy-analytics")
 
     def names_segment_sdk(self, path: str) -> bool:
         # a project package named `segment` (customer segmentation) shadows the SDK's module
