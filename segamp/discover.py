@@ -110,8 +110,14 @@ class Discoverer:
                 yield from self._one(root, os.path.dirname(os.path.abspath(root)), explicit=True, seen=seen)
                 continue
             in_git = os.path.isdir(os.path.join(root, ".git")) or git_toplevel(root) is not None
+            # git grep --untracked skips tracked files a .gitignore matches too (a committed
+            # Pipfile.lock under `*.lock`, a tracked legacy/ folder): they are code of the
+            # project all the same, listed from the index while the grep runs, and read here
+            ignored = _start_git_names(root, ["--cached", "--ignored", "--exclude-standard"]) if in_git else None
             marked = git_grep(root, self.markers) if in_git else None
+            tracked_ignored = _names_result(ignored) or []
             if marked is not None:
+                marked |= set(tracked_ignored)
                 # git grep listed (tracked and untracked, not ignored) the only files worth
                 # reading: Python never lists, stats or opens the others. Counted from the
                 # index, which git reads in milliseconds (untracked files walk the disk).
@@ -354,14 +360,29 @@ def _grep_result(proc: Optional[subprocess.Popen]) -> Optional[set[str]]:
 
 
 def _git_names(root: str, which: list[str]) -> Optional[list[str]]:
+    return _names_result(_start_git_names(root, which))
+
+
+def _start_git_names(root: str, which: list[str]) -> Optional[subprocess.Popen]:
     try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z", *which, "--deduplicate"],
-                             capture_output=True, timeout=120)
-    except (OSError, subprocess.SubprocessError):
+        return subprocess.Popen(["git", "-C", root, "ls-files", "-z", *which, "--deduplicate"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
         return None
-    if out.returncode != 0:
+
+
+def _names_result(proc: Optional[subprocess.Popen]) -> Optional[list[str]]:
+    if proc is None:
         return None
-    return [n for n in out.stdout.decode("utf-8", errors="surrogateescape").split("\0") if n]
+    try:
+        out, _ = proc.communicate(timeout=120)
+    except subprocess.SubprocessError:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode != 0:
+        return None
+    return [n for n in out.decode("utf-8", errors="surrogateescape").split("\0") if n]
 
 
 def _git_listing(root: str) -> Optional[list[str]]:

@@ -117,3 +117,21 @@ def test_a_grep_for_many_markers_finds_exactly_the_files_holding_one_literally(t
     found = git_grep(str(tmp_path), tuple(m.encode() for m in markers))
     assert found == {n for n, t in texts.items() if any(m in t for m in markers)}
     assert "dotless.txt" not in found and "k.txt" not in found
+
+
+def test_a_tracked_file_a_gitignore_matches_is_migrated_with_its_client(tmp_path):
+    # git grep --untracked leaves out tracked files that match .gitignore (a committed legacy/
+    # folder, a Pipfile.lock under *.lock); left unread, legacy/jobs.py kept Segment's call
+    # shape on the converted client
+    (tmp_path / "app").mkdir()
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / ".gitignore").write_text("*.lock\nlegacy/\n")
+    (tmp_path / "app" / "conf.py").write_text("import os\nimport segment.analytics as analytics\n"
+                                              "analytics.write_key = os.environ['SEGMENT_WRITE_KEY']\n")
+    (tmp_path / "legacy" / "jobs.py").write_text("from app.conf import analytics\n\n\ndef run(uid):\n"
+                                                 "    analytics.track(uid, 'Job Ran')\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "-f", ".gitignore", "app", "legacy/jobs.py"], cwd=tmp_path, check=True)
+    files = {Path(f["path"]).as_posix(): f for f in _run(tmp_path)["files"]}
+    assert files["legacy/jobs.py"]["status"] == "changed"
+    assert files["app/conf.py"]["status"] == "changed"
