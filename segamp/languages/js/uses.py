@@ -30,6 +30,8 @@ DECLARING = frozenset({
     "field_definition", "catch_clause", "labeled_statement", "jsx_opening_element", "jsx_closing_element",
     "jsx_self_closing_element", "nested_identifier",
 })
+# statements whose `condition` only tests the value's truth
+CONDITIONED = frozenset({"if_statement", "while_statement", "do_statement", "for_statement"})
 TRUTH_OPERATORS = ("===", "!==", "==", "!=", "instanceof")
 MAX_CALLEE = 48
 SNIPPET_NAME = SNIPPET["name"]
@@ -120,6 +122,8 @@ def consumer(jf: JsFile, n: Node, kind: Kinded) -> Optional[str]:
         return None          # a React hook's dependency: compared by identity (deps.py)
     if t == "jsx_expression":
         return _jsx_consumer(jf, p)
+    if t in CONDITIONED and p.child_by_field_name("condition") == cur:
+        return None          # `if (analytics) …`: a truth test, as true of the Amplitude client
     if t in ("binary_expression", "ternary_expression"):
         return _operator_consumer(jf, p, cur, kind)
     if t == "await_expression":
