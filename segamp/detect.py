@@ -1,6 +1,8 @@
 """The detector behind `check` for file kinds no front end migrates yet.
 
-Swift, Objective-C, Kotlin, Java, and the manifests and lockfiles of every ecosystem: each line
+Swift, Objective-C, Kotlin, Java, Go, Ruby, PHP, C#, Dart, and the manifests and lockfiles of
+every ecosystem (CocoaPods, Carthage, SwiftPM, Gradle, Maven, go.mod, Gemfile, composer,
+NuGet, pubspec, npm, Python): each line
 that references a Segment SDK is reported, so `check` can never call Segment code clean just
 because segamp cannot rewrite that language. Patterns name Segment's own modules, packages and
 types, never words like "analytics" alone, so other code is never reported.
@@ -26,8 +28,11 @@ KINDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str, str]] = [
     ("objc", (".m", ".mm", ".h"), (), "Amplitude-iOS", _OBJC),
     ("kotlin", (".kt", ".kts"), (), "Amplitude-Kotlin", _JVM),
     ("java", (".java",), (), "Amplitude-Kotlin / Amplitude-Java", _JVM),
-    ("cocoapods", (), ("Podfile", "Podfile.lock"), "pod 'AmplitudeSwift' / 'Amplitude'",
-     r"^\s*pod\s+['\"](?:Analytics|Segment[\w-]*)['\"]|^\s*-\s+\"?(?:Analytics|Segment[\w-]*)\s*\(|segmentio/analytics"),
+    ("cocoapods", (".podspec",), ("Podfile", "Podfile.lock"), "pod 'AmplitudeSwift' / 'Amplitude'",
+     r"^\s*pod\s+['\"](?:Analytics|Segment[\w-]*)['\"]|^\s*-\s+\"?(?:Analytics|Segment[\w-]*)\s*\(|segmentio/analytics"
+     r"|\.dependency\s*\(?\s*['\"](?:Analytics|Segment[\w-]*)['\"]"),
+    ("carthage", (), ("Cartfile", "Cartfile.private", "Cartfile.resolved"), "github \"amplitude/Amplitude-iOS\"",
+     r"segmentio/analytics-(?:ios|swift)|segment-integrations/"),
     ("swiftpm", (), ("Package.swift", "Package.resolved"), "amplitude/Amplitude-Swift",
      r"segmentio/analytics-(?:swift|ios)|segment-integrations/"),
     ("gradle", (".gradle",), ("build.gradle", "build.gradle.kts", "settings.gradle", "libs.versions.toml"),
@@ -38,6 +43,21 @@ KINDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str, str]] = [
      r"[\"'/ ]@segment/(?:analytics[\w.-]*|snippet)|(?:^|[\"' /])analytics-node[@\"': ]"),
     ("python-lock", (), ("poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock"),
      "amplitude-analytics", r"\b(?:segment-analytics-python|analytics-python)\b"),
+    # server and app SDKs segamp has no front end for: each reference fails check
+    ("go", (".go",), ("go.mod",), "github.com/amplitude/analytics-go",
+     r"github\.com/segmentio/analytics-go|gopkg\.in/segmentio/analytics-go"),
+    ("go-lock", (), ("go.sum",), "github.com/amplitude/analytics-go",
+     r"github\.com/segmentio/analytics-go|gopkg\.in/segmentio/analytics-go"),
+    ("ruby", (".rb", ".gemspec"), ("Gemfile", "Gemfile.lock"), "Amplitude's HTTP V2 API (no official Ruby SDK)",
+     r"\bSegment::Analytics\b|\brequire\s*\(?\s*['\"]segment(?:/analytics)?['\"]|['\"]analytics-ruby['\"]|^\s+analytics-ruby\b"),
+    ("php", (".php",), ("composer.json", "composer.lock"), "Amplitude's HTTP V2 API (no official PHP SDK)",
+     r"segmentio/analytics-php|\bSegment::(?:init|track|identify|page|screen|group|alias|flush)\s*\(|^\s*use\s+Segment\\|\\Segment\\Segment\b"),
+    ("csharp", (".cs", ".csproj", ".fsproj", ".vbproj"), ("packages.config", "Directory.Packages.props"),
+     "Amplitude's HTTP V2 API (no official .NET server SDK)",
+     r"^\s*using\s+Segment(?:\.Analytics)?\s*;|\bSegment\.Analytics\b"
+     r"|(?:PackageReference|PackageVersion)\s+Include=['\"](?:Analytics|Segment\.[\w.]+)['\"]|<package\s+id=['\"](?:Analytics|Segment\.[\w.]+)['\"]"),
+    ("dart", (".dart",), ("pubspec.yaml", "pubspec.lock"), "amplitude_flutter",
+     r"package:(?:segment_analytics|flutter_segment|analytics)/|^\s+(?:segment_analytics|flutter_segment)\s*:"),
     # single-file components: their <script> blocks are not migrated yet
     ("svelte/vue", (".svelte", ".vue", ".astro"), (), "@amplitude/analytics-browser",
      r"['\"`]@segment/[\w.-]+|cdn\.segment\.(?:com|io)|\bwindow\.analytics\b|\banalytics\.(?:load|SNIPPET_VERSION|page|track|identify)\s*\(|\bAnalyticsBrowser\b"),
@@ -88,8 +108,13 @@ class SegmentReferenceHandler(Handler):
 
 
 def _clean(text: str) -> str:
-    """A reference as the user reads it: no quotes, slashes or spaces around it."""
-    return findings.shorten(text.strip().strip("'\"`/ :(").rstrip("@:"), 80)
+    """A reference as the user reads it: no quotes, slashes or spaces around it, and no quote
+    left without its pair (`.dependency 'Analytics`, `"@segment/x`)."""
+    text = text.strip().strip("'\"`/ :(").rstrip("@:")
+    for quote in "'\"`":
+        if text.count(quote) % 2:
+            text = text.replace(quote, "")
+    return findings.shorten(text, 80)
 
 
 def reference_handlers() -> list[Handler]:
@@ -150,7 +175,7 @@ def reference_finding(handler_name: str, language: str, raw: bytes) -> Optional[
     if hit is None:
         return None
     line, col, what = hit
-    return findings.make("segment-reference-left", line, col, language, what=findings.shorten(what, 80))
+    return findings.make("segment-reference-left", line, col, language, what=_clean(what))
 
 
 @functools.lru_cache(maxsize=None)

@@ -27,6 +27,21 @@ SEGMENT_FILES = {
     "web/yarn.lock": '"@segment/analytics-next@^1.84.3":\n  version "1.84.3"\n',
     "web/package-lock.json": '{"packages": {"node_modules/@segment/analytics-next": {"version": "1.84.3"}}}\n',
     "api/poetry.lock": '[[package]]\nname = "segment-analytics-python"\nversion = "2.4.0"\n',
+    "ios/Cartfile": 'github "segmentio/analytics-ios"\n',
+    "ios/Cartfile.resolved": 'github "segmentio/analytics-ios" "4.1.8"\n',
+    "ios/Kit/Kit.podspec": "Pod::Spec.new do |s|\n  s.name = 'Kit'\n  s.dependency 'Analytics', '~> 4.1'\nend\n",
+    "go/main.go": 'package main\n\nimport (\n\tanalytics "github.com/segmentio/analytics-go/v3"\n)\n',
+    "go/go.mod": "module shop\n\nrequire github.com/segmentio/analytics-go/v3 v3.3.0\n",
+    "go/go.sum": "github.com/segmentio/analytics-go/v3 v3.3.0 h1:abc=\n",
+    "ruby/app/track.rb": "require 'segment/analytics'\nAnalytics = Segment::Analytics.new(write_key: 'k')\n",
+    "ruby/Gemfile": "gem 'analytics-ruby', '~> 2.4.0', require: 'segment/analytics'\n",
+    "ruby/Gemfile.lock": "GEM\n  specs:\n    analytics-ruby (2.4.0)\n",
+    "php/src/Track.php": "<?php\nuse Segment\\Segment;\nSegment::init('k');\nSegment::track(['userId' => 'u', 'event' => 'X']);\n",
+    "php/composer.json": '{"require": {"segmentio/analytics-php": "^3.0"}}\n',
+    "dotnet/Track.cs": "using Segment;\nclass T { void Go() { Analytics.Initialize(\"k\"); } }\n",
+    "dotnet/Shop.csproj": '<Project><ItemGroup><PackageReference Include="Analytics" Version="3.8.1" /></ItemGroup></Project>\n',
+    "flutter/lib/main.dart": "import 'package:segment_analytics/client.dart';\n",
+    "flutter/pubspec.yaml": "dependencies:\n  segment_analytics: ^1.0.0\n",
 }
 CLEAN_FILES = {
     "ios/App/Amp.swift": "import AmplitudeSwift\nlet amplitude = Amplitude(configuration: Configuration(apiKey: \"k\"))\n",
@@ -34,6 +49,12 @@ CLEAN_FILES = {
     "ios/Podfile.other": "",
     "server/src/main/java/com/shop/Segments.java": "package com.shop;\n// customer segments\nclass Segments {}\n",
     "web/yarn.lock.bak": "",
+    "go/stats.go": 'package stats\n\nimport "github.com/acme/analytics"\n// customer segment stats\n',
+    "ruby/app/segments.rb": "# customer segment analytics\nclass SegmentReport; end\n",
+    "php/src/Stats.php": "<?php\n// analytics dashboard for a customer segment\nclass Segment {}\n",
+    "dotnet/Stats.cs": "namespace Shop.Analytics { class Segment {} }\n",
+    "flutter/lib/stats.dart": "// analytics for a customer segment\nclass Segment {}\n",
+    "ios/Cartfile.other": 'github "segmentio/analytics-ios"\n',
 }
 
 
