@@ -28,7 +28,7 @@ from . import bind_rn
 from .bind_rn import RN_PACKAGE, RN_SDKS
 from .modules import ACCEPTS, MODULE_EXTS, lookup, module_keys, resolve_module
 from .syntax import (
-    FUNCTION_TYPES, Node, Scopes, args_of, grammar_for, import_source, string_value, unwrap, walk,
+    FUNCTION_TYPES, Node, Scopes, args_of, grammar_for, import_source, maybe_absent, string_value, unwrap, walk,
 )
 
 RULE = tables.load("javascript")
@@ -497,6 +497,11 @@ class JsFile:
         if t in ("arrow_function", "function_expression", "function"):
             ret = self.returned_kind(expr, depth + 1)
             return Hook(ret) if isinstance(ret, (Client, ClientObject)) else None
+        if t == "ternary_expression":
+            # `key ? AnalyticsBrowser.load(…) : undefined`: the client, or nothing (uses guard it)
+            branch = maybe_absent(expr)
+            k = self.kind_of(branch, depth + 1) if branch is not None else None
+            return k if isinstance(k, Client) and not k.snippet else None
         if t in ("assignment_expression", "augmented_assignment_expression", "binary_expression"):
             # `var analytics = window.analytics = window.analytics || []`: the loader's own alias
             side = expr.child_by_field_name("left")

@@ -15,7 +15,7 @@ from typing import Optional
 from ...core import calls as C
 from ...core.calls import Entry, Expr, SegmentCall
 from .bind import Call, Client, JsFile
-from .syntax import STRINGISH, Node, args_of, string_value, unwrap, walk
+from .syntax import STRINGISH, Node, args_of, is_nullish, string_value, unwrap, walk
 
 SDK = "browser"   # rules/sources/browser.toml: the Segment SDK these calls belong to
 CALLBACK_NAME = re.compile(r"^(cb|callback|done|next|fn|onComplete|onDone|resolve)$|Callback$|Handler$", re.I)
@@ -139,11 +139,6 @@ def is_function(node: Node) -> bool:
     n = unwrap(node)
     return n.type in ("arrow_function", "function_expression", "function") or (
         n.type == "identifier" and bool(CALLBACK_NAME.search(n.text.decode())))
-
-
-def is_nullish(node: Optional[Node]) -> bool:
-    n = unwrap(node)
-    return n is not None and (n.type in ("null", "undefined") or (n.type == "identifier" and n.text == b"undefined"))
 
 
 def describe_callback(jf: JsFile, node: Node) -> Expr:

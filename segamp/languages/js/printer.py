@@ -25,6 +25,7 @@ from ...model import Analysis, Edit, Finding
 from ...source import indent_unit
 from .bind import NODE_SDKS, SNIPPET, JsFile
 from .match import Site
+from . import conditional
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
 
 IDENT = re.compile(r"[A-Za-z_$][\w$]*")
@@ -516,16 +517,17 @@ class Printer:
             return
         init: Init = plan.ops[0]
         self.helpers.update(plan.helpers)
-        decl = call.parent
-        while decl is not None and decl.type in ("parenthesized_expression", "non_null_expression", "as_expression"):
-            decl = decl.parent
+        decl, ternary = conditional.holder_of(call)
         stmt = decl.parent if decl is not None and decl.type == "variable_declarator" else None
         holder = stmt.parent if stmt is not None and stmt.parent is not None and stmt.parent.type == "export_statement" else stmt
         if stmt is not None and stmt.type in ("lexical_declaration", "variable_declaration") and \
                 len([d for d in stmt.named_children if d.type == "variable_declarator"]) == 1 and \
                 decl.child_by_field_name("name").type == "identifier" and holder.parent is not None and \
-                holder.parent.type in ("program", "statement_block"):
-            name = self.jf.text(decl.child_by_field_name("name"))
+                holder.parent.type in ("program", "statement_block") and \
+                (ternary is None or (made := conditional.init_when_made(self, ternary, seg, init)) is not None):
+            # a client made conditionally: `key ? create() : undefined`, then `analytics?.init(…)`
+            init = made if ternary is not None else init
+            name = self.jf.text(decl.child_by_field_name("name")) + ("?" if ternary is not None else "")
             self.edit(call.start_byte, call.end_byte, self.create())
             semi = ";" if self.semi else ""
             pad = "\n" + self.indent_of(holder)

@@ -81,6 +81,24 @@ def unwrap(node: Optional[Node]) -> Optional[Node]:
     return node
 
 
+def is_nullish(node: Optional[Node]) -> bool:
+    n = unwrap(node)
+    return n is not None and (n.type in ("null", "undefined") or (n.type == "identifier" and n.text == b"undefined"))
+
+
+def maybe_absent(ternary: Node) -> Optional[Node]:
+    """`key ? AnalyticsBrowser.load(…) : undefined`: the branch that is not null or undefined,
+    when the other one is (a value that is there or not), else None."""
+    if ternary.type != "ternary_expression":
+        return None
+    yes, no = ternary.child_by_field_name("consequence"), ternary.child_by_field_name("alternative")
+    if is_nullish(no) and not is_nullish(yes):
+        return yes
+    if is_nullish(yes) and not is_nullish(no):
+        return no
+    return None
+
+
 def args_of(call: Node) -> list[Node]:
     args = call.child_by_field_name("arguments")
     if args is None:

@@ -3,7 +3,8 @@
 A client handed to something binding follows (a variable, a field, a context, a hook, an
 export, a parameter typed with a Segment type, a truth test) stays a client after the
 migration. Handed to anything else — an argument of an unknown or third-party function or
-constructor, a property of an untyped object, an array, a ternary — it reaches code written
+constructor, a property of an untyped object, an array, a ternary (unless its other branch
+is null or undefined: a client that may be absent, followed where the ternary goes) — it reaches code written
 for Segment's client that segamp cannot see: that use blocks the client (client-passed-on).
 The snippet global is not judged here: its value uses are the handler's snippet-reference.
 """
@@ -15,7 +16,7 @@ from . import bind_rn
 from .deps import is_dependency_array
 from .bind import SNIPPET, JsFile
 from .kinds import Client, ClientObject, Context, Hook, Kinded, Method, clients_in
-from .syntax import WRAPPERS, Node, unwrap
+from .syntax import WRAPPERS, Node, maybe_absent, unwrap
 
 FOLLOWED_CALLEES = frozenset({
     "useMemo", "React.useMemo", "useContext", "React.useContext", "use", "React.use",
@@ -168,6 +169,8 @@ def _operator_consumer(jf: JsFile, op: Node, cur: Node, kind: Kinded) -> Optiona
     if op.type == "ternary_expression":
         if op.child_by_field_name("condition") == cur:
             return None
+        if isinstance(kind, Client) and maybe_absent(op) == cur:
+            return consumer(jf, op, kind)   # `key ? AnalyticsBrowser.load(…) : undefined`: followed where it is held
         return _short(jf.text(op))
     operator = jf.text(op.child_by_field_name("operator"))
     if operator in TRUTH_OPERATORS or (operator == "&&" and op.child_by_field_name("left") == cur):
