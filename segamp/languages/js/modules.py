@@ -5,8 +5,8 @@ index file) in ProjectContext.exports. A barrel's re-exports (`export { x } from
 `export * from './a'`) are recorded as references and followed when a name is looked up, so
 the result never depends on the order in which files were indexed. Import specifiers resolve
 as relative paths, through the nearest tsconfig.json / jsconfig.json `paths` (and baseUrl), and
-last by a unique path suffix (`@/lib/analytics`); a suffix that matches several modules is
-reported by the caller, never guessed.
+last by a unique path suffix (`@/lib/analytics`) when neither names a file of the project; a
+suffix that matches several modules is reported by the caller, never guessed.
 """
 from __future__ import annotations
 
@@ -115,9 +115,12 @@ def resolve_module(exports, path: str, spec: str, roots: tuple[str, ...]) -> tup
     if spec.startswith("."):
         key = relative_key(path, spec)
         return (key if _known(exports, key) else None), []
-    for key in alias_targets(path, spec, roots):
+    targets = alias_targets(path, spec, roots)
+    for key in targets:
         if _known(exports, key):
             return key, []
+    if any(module_file(key) for key in targets):
+        return None, []   # the alias names a module of the project that exports no client
     # Path aliases without a config we can read (@/lib/analytics, ~/lib/analytics): by suffix.
     tail = re.sub(r"^(@|~|#)/", "", spec)
     hits = [k for k in exports if k.endswith("/" + tail)]
@@ -152,6 +155,14 @@ def lookup(exports, key: str, name: str, seen: Optional[set] = None) -> Optional
     return None
 
 
+def module_file(key: str) -> Optional[str]:
+    """The file a module key names (key.ts, …, key/index.ts, …), if there is one."""
+    for candidate in [key + ext for ext in MODULE_EXTS] + [os.path.join(key, "index" + ext) for ext in MODULE_EXTS]:
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 _REEXPORT = re.compile(r"""^\s*export\s+(?:type\s+)?(\*|\{([^}]*)\})\s*from\s*['"]([^'"]+)['"]""", re.M)
 
 
@@ -159,10 +170,8 @@ def disk_reexports(key: str) -> dict[str, dict]:
     """The re-exports of a barrel no marker made a candidate (`export { useAnalytics } from
     '../context'` names no Segment word): read from the file itself, which is small and only
     read when an import of a client module goes through it."""
-    for candidate in [key + ext for ext in MODULE_EXTS] + [os.path.join(key, "index" + ext) for ext in MODULE_EXTS]:
-        if os.path.isfile(candidate):
-            break
-    else:
+    candidate = module_file(key)
+    if candidate is None:
         return {}
     try:
         with open(candidate, encoding="utf-8") as fh:
