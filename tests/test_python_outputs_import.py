@@ -71,12 +71,15 @@ def _write_stubs(folder: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _import_all(folder: Path, modules: list[str]) -> subprocess.CompletedProcess:
+def _import_all(folder: Path, modules: list[str], paths: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Import modules with folder (and its subfolders paths: a folder of scripts run as
+    `python tools/x.py` has itself on sys.path) and the stubs on sys.path."""
     stubs = folder / "_stubs"
     _write_stubs(stubs)
+    path = [str(folder)] + [str(folder / p) for p in paths] + [str(stubs)]
     code = textwrap.dedent(f"""
         import importlib, sys
-        sys.path[:0] = [{str(folder)!r}, {str(stubs)!r}]
+        sys.path[:0] = {path!r}
         for name in {modules!r}:
             importlib.import_module(name)
     """)
@@ -131,6 +134,18 @@ def test_single_file_output_imports(case: Path, tmp_path: Path):
     assert run.returncode == 0, f"{case.name}/expected.py fails at import:\n{run.stderr}"
 
 
+def _script_folders(project: Path) -> tuple[str, ...]:
+    """case.toml's script_folders: folders of scripts the project runs directly (on sys.path)."""
+    meta = project / "case.toml"
+    if not meta.is_file():
+        return ()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tuple(tomllib.loads(meta.read_text(encoding="utf-8")).get("script_folders", ()))
+
+
 @pytest.mark.parametrize("project", PROJECTS, ids=lambda p: p.name)
 def test_project_output_imports(project: Path, tmp_path: Path):
     work = tmp_path / "tree"
@@ -138,7 +153,7 @@ def test_project_output_imports(project: Path, tmp_path: Path):
     shutil.copytree(project / "expected", work, dirs_exist_ok=True)
     for path in work.rglob("*.py"):
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
-    run = _import_all(work, _module_names(work))
+    run = _import_all(work, _module_names(work), _script_folders(project))
     assert run.returncode == 0, f"{project.name} fails at import:\n{run.stderr}"
 
 
@@ -147,5 +162,5 @@ def test_project_input_imports(project: Path, tmp_path: Path):
     """The project's input imports too (with the real Segment SDK): the fixture is whole."""
     work = tmp_path / "tree"
     shutil.copytree(project / "input", work)
-    run = _import_all(work, _module_names(work))
+    run = _import_all(work, _module_names(work), _script_folders(project))
     assert run.returncode == 0, f"{project.name}/input fails at import:\n{run.stderr}"

@@ -71,11 +71,11 @@ def is_entry_script(path: str, module: cst.Module) -> bool:
     return False
 
 
-def top_level_imports(path: str, module: cst.Module) -> frozenset:
+def top_level_imports(path: str, module: cst.Module, entries=()) -> frozenset:
     """The dotted modules a file's top level imports (and the packages around them, whose
     __init__ runs first): `from app import orders` imports app and app.orders."""
     cst = _cst()
-    here = dotted_module(path)
+    here = dotted_module(path, entries)
     package = here if os.path.basename(path) == "__init__.py" else here.rpartition(".")[0]
     names = set()
     for stmt in module.body:
@@ -182,9 +182,9 @@ class PythonHandler(Handler):
             ctx.add_facts(keys.ENTRIES, (path,))
         if not facts.own_segment and _NAMES_MODULE.search(source.text):
             ctx.add_facts(keys.MODULE_USERS, (path,))
-            ctx.put_fact(keys.DOTTED, path, dotted_module(path))
+            ctx.put_fact(keys.DOTTED, path, dotted_module(path, ctx.cache.get(keys.ENTRIES, ())))
         if facts.sets_write_key:
-            ctx.put_fact(keys.IMPORTS, path, top_level_imports(source.path, facts.module))
+            ctx.put_fact(keys.IMPORTS, path, top_level_imports(source.path, facts.module, ctx.cache.get(keys.ENTRIES, ())))
         ctx.merge_facts(keys.INSTANCES, facts.created)
         ctx.add_facts(keys.TYPED_USES, sorted(facts.typed_uses))
         if facts.legacy_write_key:

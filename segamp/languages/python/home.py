@@ -26,7 +26,7 @@ import libcst as cst
 
 from ...core.plan import Init, Lit, Plan
 from .bind import dotted_module, span
-from .keys import HOME_KEYS, Home, client_home, key_text, why_new
+from .keys import ENTRIES, HOME_KEYS, Home, client_home, key_text, why_new
 from .printer import Printer
 
 
@@ -49,12 +49,12 @@ class HomeMixin:
                 self.home_mode = "fold" if self._key_set_once_at_top(assigns) else "early"
                 return
             self.home_mode = "create" if home.new and home.configured_in == here else "shared"
-            self.home_import = (dotted_module(home.path), home.name)
+            self.home_import = (self._home_module(home.path), home.name)
             return
         if not uses:
             return
         if home is not None and not home.problem:
-            self.home_import = (dotted_module(home.path), home.name)
+            self.home_import = (self._home_module(home.path), home.name)
             self.home_mode = "import"
             return
         stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)), None)
@@ -68,6 +68,13 @@ class HomeMixin:
             help = "run segamp on the whole project, or create one Amplitude client and import it here"
         self.finding("default-client", stmt or self.f.module, blocks=self.b.module_key(), reason=reason, help=help)
         self.home_mode = "blocked"
+
+    def _home_module(self, path: str) -> str:
+        """The dotted name this file imports the home by (a script run as __main__ imports it
+        below its own folder, sys.path[0])."""
+        entries = self.ctx.cache.get(ENTRIES, set())
+        here = os.path.abspath(self.src.path)
+        return dotted_module(path, entries, script=here if here in entries else None)
 
     def _convert_write_key(self, node: cst.Assign, plan: Plan, init: Init, recv: str) -> None:
         """`<module>.write_key = …`: the client itself (home), or the key on the one client."""

@@ -1,25 +1,94 @@
 """Where a Python file sits in its project: its import name, its cross-file key, whether a
 project package shadows an SDK module. Plain path logic, importable without libcst (the
-handler needs it before any Python file is parsed)."""
+handler needs it before any Python file is parsed).
+
+A module's dotted name is its path below the *import root*, the sys.path folder the program
+imports it from, not below the nearest folder without __init__.py: Python 3 imports folders
+without one as namespace packages (``shop/settings.py`` with no ``shop/__init__.py`` is
+``shop.settings`` for a ``manage.py`` beside ``shop/``). import_root() says how segamp finds it.
+"""
 from __future__ import annotations
 
 import os
+from typing import Iterable, Optional
+
+# Django's manage.py runs from the import root (its folder is sys.path[0])
+_ROOT_SCRIPTS = ("manage.py",)
+# files a project keeps at the folder it is installed and run from
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "tox.ini")
+_MAX_DEPTH = 12
 
 
 def module_key(path: str) -> str:
     return os.path.splitext(os.path.abspath(path))[0]
 
 
-def dotted_module(path: str) -> str:
-    """myproj/app/settings.py → app.settings when myproj/app has __init__.py."""
-    path = os.path.abspath(path)
-    folder, base = os.path.split(os.path.splitext(path)[0])
+def _package_top(path: str) -> tuple[str, list[str]]:
+    """The folder above the file's regular packages (those with __init__.py), and the names
+    below it: myproj/app/settings.py with myproj/app/__init__.py → (myproj, [app, settings])."""
+    folder, base = os.path.split(os.path.splitext(os.path.abspath(path))[0])
     parts = [] if base == "__init__" else [base]
     while os.path.isfile(os.path.join(folder, "__init__.py")):
         folder, pkg = os.path.split(folder)
-        parts.insert(0, pkg)
         if not pkg:
             break
+        parts.insert(0, pkg)
+    return folder, parts
+
+
+def _ancestors(folder: str) -> list[str]:
+    """folder and the folders above it, up to the repository's top (a folder holding .git);
+    outside a repository, never the home folder or a folder at the top of the file system
+    (/tmp, /home): what lies there belongs to no project."""
+    out = [folder]
+    stop = {os.path.expanduser("~")}
+    while len(out) < _MAX_DEPTH and not os.path.exists(os.path.join(out[-1], ".git")):
+        parent = os.path.dirname(out[-1])
+        top = os.path.dirname(parent)
+        if parent == out[-1] or parent in stop or os.path.dirname(top) == top:
+            break
+        out.append(parent)
+    return out
+
+
+def import_root(path: str, entries: Iterable[str] = ()) -> str:
+    """The folder a program imports `path` from. Above the file's regular packages (top):
+    the nearest folder holding manage.py (Django runs from there); else top itself when a
+    script run as __main__ (entries) sits there, its folder being sys.path[0]; else a folder
+    named src (the src layout), or, for a file in a folder without __init__.py, the nearest
+    folder holding the project's files (pyproject.toml, requirements.txt, …), from which the
+    program runs; else top (a folder of scripts importing one another)."""
+    top, _ = _package_top(path)
+    chain = _ancestors(top)
+    for folder in chain:
+        if any(os.path.isfile(os.path.join(folder, s)) for s in _ROOT_SCRIPTS):
+            return folder
+    if any(os.path.dirname(os.path.abspath(e)) == top for e in entries):
+        return top
+    namespace = top == os.path.dirname(os.path.abspath(path))   # no __init__.py beside the file
+    for folder in chain:
+        if os.path.basename(folder) == "src":
+            return folder
+        if namespace and any(os.path.isfile(os.path.join(folder, f)) for f in _PROJECT_FILES):
+            return folder
+    return top
+
+
+def dotted_module(path: str, entries: Iterable[str] = (), script: Optional[str] = None) -> str:
+    """The name a program imports path by: myproj/app/settings.py → app.settings when
+    myproj/app has __init__.py (or is a namespace package below myproj, the import root).
+    script: the importing file, when it is a script run as __main__ whose folder holds path
+    and is no package (a package's script runs as `python -m pkg.script`): its folder is
+    sys.path[0], so the name is path's below it."""
+    path = os.path.abspath(path)
+    root = import_root(path, entries)
+    if script is not None:
+        here = os.path.dirname(os.path.abspath(script))
+        if os.path.commonpath([here, path]) == here and not os.path.isfile(os.path.join(here, "__init__.py")):
+            root = here
+    top, parts = _package_top(path)
+    if os.path.commonpath([root, top]) == root and root != top:
+        parts = os.path.relpath(top, root).split(os.sep) + parts
     return ".".join(parts)
 
 

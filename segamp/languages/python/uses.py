@@ -175,7 +175,8 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
             rw.finding("mock-target-left", node, note=True, note_at=at, old=old, method=method, why=why, takes=takes)
             continue
         from .bind import dotted_module
-        new = f"{dotted_module(home.path)}.{home.name}.{target.group(1)}"  # type: ignore[union-attr]
+        from .keys import ENTRIES
+        new = f"{dotted_module(home.path, rw.ctx.cache.get(ENTRIES, ()))}.{home.name}.{target.group(1)}"  # type: ignore[union-attr]
         quote = node.quote
         rw.replace(node, node.prefix + quote + new + quote)
         if takes != target.group(0):  # type: ignore[union-attr]  (flush, shutdown: no arguments either way)
