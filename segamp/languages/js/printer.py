@@ -25,7 +25,7 @@ from ...model import Analysis, Edit, Finding
 from ...source import indent_unit
 from .bind import NODE_SDKS, SNIPPET, JsFile
 from .match import Site
-from . import conditional
+from . import conditional, setting_comments
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
 
 IDENT = re.compile(r"[A-Za-z_$][\w$]*")
@@ -533,7 +533,7 @@ class Printer:
             pad = "\n" + self.indent_of(holder)
             lines = [self.init_call(name, init, self.indent_of(holder))] + self._at_load(plan, name + ".", self.indent_of(holder), seg)
             # the settings' comments (why a key, a @ts-ignore) go with the init that replaces them
-            kept = self._inner_comments(call, "".join(lines))
+            kept = setting_comments.kept_comments(self.jf, call, "".join(lines), plan.issues)
             self.edit(holder.end_byte, holder.end_byte,
                       "".join(f"{pad}{c}" for c in kept) + "".join(f"{pad}{line}{semi}" for line in lines))
         elif decl is not None and decl.type == "arrow_function" and decl.child_by_field_name("body") == call:
@@ -545,12 +545,6 @@ class Printer:
             self.edit(call.start_byte, call.end_byte,
                       f"(() => {{ const client = {self.create()}; {self.init_call('client', init)}; {rest}return client; }})()")
         self.report_issues(plan.issues, call)
-
-    def _inner_comments(self, node: Node, written: str) -> list[str]:
-        """The comments inside node that the text written in its place does not carry."""
-        from .syntax import walk
-
-        return [text for c in walk(node) if c.type == "comment" and (text := self.jf.text(c)) not in written]
 
     def _at_load(self, plan: Plan, recv: str, indent: str, seg: SegmentCall) -> list[str]:
         """The operations after init (an initial page view), as calls on the new client."""
