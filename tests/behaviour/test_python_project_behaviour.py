@@ -70,6 +70,14 @@ _FASTAPI_STUB = '''
 '''
 
 # project -> (driver, setup for Segment, setup for Amplitude); {setup} runs before the first call
+# legacy analytics-python (`import analytics`) is not a test dependency: its 1.x module API is
+# segment.analytics', so the original runs on that module under the legacy name
+_LEGACY_ALIAS = '''
+        import sys
+        import segment.analytics
+        sys.modules["analytics"] = segment.analytics
+'''
+
 DRIVERS = {
     "py_getter_factory": ('''
         from myapp.jobs import nightly
@@ -170,6 +178,24 @@ DRIVERS = {
         home.analytics.{drain}()
     ''', 'home.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
         'home.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_legacy_sibling_analytics_module": (_LEGACY_ALIAS + '''
+        from loocal import settings
+        {setup}
+        from loocal.analytics import track_event
+        track_event("user-1", "Signed Up", {{"plan": "free"}})
+        track_event(42, "Order Completed")
+        settings.analytics.{drain}()
+    ''', 'settings.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'settings.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    "py_namespace_package_home": (_LEGACY_ALIAS + '''
+        from shop import settings
+        {setup}
+        import types
+        from shop.orders.views import checkout
+        checkout(types.SimpleNamespace(user=types.SimpleNamespace(pk=7)), types.SimpleNamespace(total=12))
+        settings.analytics.{drain}()
+    ''', 'settings.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
+        'settings.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
 }
 
 

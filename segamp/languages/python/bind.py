@@ -5,7 +5,8 @@ certainty, a Segment client:
 
 * the Segment module itself (``import segment.analytics as analytics``, ``from segment import
   analytics``, ``import segment.analytics``; legacy ``import analytics`` only when no project
-  module named ``analytics`` is importable from the file and the project shows Segment evidence:
+  module named ``analytics`` shadows it (one at the file's import root, or beside a script run
+  as __main__: paths.own_package) and the project shows Segment evidence:
   a write key set on it, or analytics-python in a manifest);
 * a name, ``self.<attr>``/``Class.<attr>`` or factory call whose every assignment is
   ``Client(...)`` from ``segment.analytics`` (``None`` placeholders allowed), including names
@@ -95,15 +96,25 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
         source=source,
     )
     text = source.text
-    if re.search(r"^\s*(import analytics\b|from analytics\b)", text, re.M) and not own_analytics_module(source.path):
+    entries = _entries(source.path, module, ctx)
+    if re.search(r"^\s*(import analytics\b|from analytics\b)", text, re.M) and not own_analytics_module(source.path, entries):
         facts.legacy_ok = legacy_evidence or bool(re.search(r"^\s*analytics\.write_key\s*=", text, re.M))
-    facts.own_segment = own_package(source.path, "segment")
+    facts.own_segment = own_package(source.path, "segment", entries)
     binder = Binder(facts, ctx, source.path)
     facts.binder = binder
     with fastcst.fast_visits():
         binder.scan()
     ctx.cache[cache_key] = facts
     return facts
+
+
+def _entries(path: str, module: cst.Module, ctx: ProjectContext) -> frozenset:
+    """The project's scripts run as __main__ (the previous round's), and this file if it is
+    one: a script's folder is sys.path[0], so its own modules shadow installed ones there."""
+    from .handler import is_entry_script
+
+    entries = frozenset(ctx.cache.get(K.ENTRIES, ()))
+    return entries | {os.path.abspath(path)} if is_entry_script(path, module) else entries
 
 
 def qnames(facts: Facts, node: cst.CSTNode) -> set[QualifiedName]:

@@ -92,21 +92,26 @@ def dotted_module(path: str, entries: Iterable[str] = (), script: Optional[str] 
     return ".".join(parts)
 
 
-def own_analytics_module(path: str) -> bool:
-    """Is a project module named `analytics` importable next to this file (or in a parent)?"""
-    return own_package(path, "analytics")
+def own_analytics_module(path: str, entries: Iterable[str] = ()) -> bool:
+    """Does a project module named `analytics` shadow the SDK for this file?"""
+    return own_package(path, "analytics", entries)
 
 
-def own_package(path: str, name: str) -> bool:
-    """Is a project module or package `name` importable next to this file (or in a parent)?
-    Then `import name` is the project's own code (a `segment` package for customer
-    segmentation), not the Segment SDK."""
+def _defines(folder: str, name: str) -> bool:
+    return os.path.isfile(os.path.join(folder, name + ".py")) or os.path.isfile(os.path.join(folder, name, "__init__.py"))
+
+
+def own_package(path: str, name: str, entries: Iterable[str] = ()) -> bool:
+    """Does a project module or package `name` shadow the installed one for this file? In
+    Python 3 `import name` is absolute: it finds a top-level `name` at the import root, or in
+    the folder of the script being run (this file, when it is one) — never a sibling
+    `pkg/name.py` of `pkg/settings.py` when pkg is a package below the root. Then `import name`
+    is the project's own code (a `segment` package for customer segmentation), not the SDK."""
     folder = os.path.dirname(os.path.abspath(path))
-    for _ in range(12):
-        if os.path.isfile(os.path.join(folder, name + ".py")) or os.path.isfile(os.path.join(folder, name, "__init__.py")):
-            return True
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    return False
+    chain = _ancestors(folder)
+    if not any(_defines(f, name) for f in chain):
+        return False  # the common case: no such module anywhere above
+    entries = tuple(entries)
+    if os.path.abspath(path) in {os.path.abspath(e) for e in entries} and _defines(folder, name):
+        return True
+    return _defines(import_root(path, entries), name)

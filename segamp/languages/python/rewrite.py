@@ -20,7 +20,7 @@ from .match import ANNOTATION_TYPES, SIGNATURES, Describer, match_call, match_cl
 from .home import HomeMixin
 from .keys import HOMES
 from .printer import Printer
-from .uses import convert_mock_targets, leaves_segment_code, reference_key, report_value_uses
+from .uses import convert_mock_targets, leaves_segment_code, reference_key, report_shadowed_write_key, report_value_uses
 
 LANGUAGE = "python"
 # what statement_of() stops at: a statement line or any compound statement
@@ -212,6 +212,7 @@ class FileRewrite(HomeMixin):
 
     def _run(self) -> None:
         calls, assigns, imports, refs = self._collect()
+        report_shadowed_write_key(self, assigns)
         seg_imports = [s for s in imports if self.segment_import_parts(s)]
         if not seg_imports and not self._has_bound_calls(calls) and not self._names_project_client(refs):
             if self.ctx.cache.get(HOMES):  # maybe a test that patches a Segment function by name

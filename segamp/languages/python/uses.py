@@ -12,9 +12,11 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
+from libcst.metadata import QualifiedNameSource
 
 from ...core.mapping import source_table
 from . import keys as K
+from .bind import imported_qnames
 
 if TYPE_CHECKING:
     from .rewrite import FileRewrite
@@ -139,6 +141,26 @@ def leaves_segment_code(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[
         if isinstance(ref, (cst.Name, cst.Attribute)) and b.client_key(ref) in blocked:
             return True
     return False
+
+
+def report_shadowed_write_key(rw: "FileRewrite", assigns: list[cst.Assign]) -> None:
+    """`analytics.write_key = …` on an `import analytics` segamp does not take for Segment's
+    (a project module `analytics` at the import root shadows it): reported, never clean,
+    since only Segment's SDK reads that setting."""
+    if rw.f.legacy_ok:
+        return
+    for node in assigns:
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if not (isinstance(target, cst.Attribute) and target.attr.value == "write_key" and isinstance(target.value, cst.Name)):
+            continue
+        if any(q.source == QualifiedNameSource.IMPORT and q.name == "analytics" for q in imported_qnames(rw.f, target.value)):
+            # (default-client stands in for a finding of its own, e.g. legacy-module-shadowed)
+            rw.finding("default-client", node, reason=(
+                "this file sets `analytics.write_key`, Segment's setting, but its `import analytics` is the "
+                "project's own analytics module (it sits at the import root and shadows analytics-python), so "
+                "segamp converted nothing of it"), help=(
+                "if this is Segment's analytics-python, rename the project's analytics module and run segamp "
+                "again; if the setting is the project's own, rename it"))
 
 
 # `mock.patch("segment.analytics.track")`: a string naming a function of the Segment module
