@@ -35,6 +35,18 @@ OP_METHODS = {Track: "track", TrackOrder: "track", IdentifyOp: "identify", SetGr
 PROMISE, VOID = "promise", "void"
 
 
+def reindent(text: str, unit: str) -> str:
+    """A helper of the profile (written with 2-space levels) in the file's own indentation unit."""
+    if unit == "  ":
+        return text
+    out = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        levels, rest = divmod(len(line) - len(body), 2)
+        out.append(unit * levels + " " * rest + body)
+    return "\n".join(out)
+
+
 class Printer:
     """Edits and findings for one file (or one inline <script>)."""
 
@@ -612,7 +624,7 @@ class Printer:
             if not text or (declared and re.search(rb"function\s+" + re.escape(declared.group(1).encode()) + rb"\b", data)) \
                     or ("declared" in helper and re.search(helper["declared"].encode(), data)):
                 continue
-            texts.append(text)
+            texts.append(reindent(text, self.unit))
         if texts:
             # before the indent that closes an inline <script> block, so `</script>` keeps its place
             pos = len(data.rstrip(b" \t")) if data.rstrip(b" \t").endswith(b"\n") else len(data)
