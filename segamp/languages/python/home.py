@@ -139,16 +139,21 @@ class HomeMixin:
         return "\n".join(lines + ["", client, ""])
 
     def _home_lines(self) -> list[str]:
-        """The import of the home's client, or the early client creation (before the amplitude
-        import line is computed: they need amplitude names too)."""
+        """The import of the home's client."""
         lines = []
         if self.home_import is not None:
             mod, name = self.home_import
             alias = self.module_alias_name() or "analytics"
             lines.append(f"from {mod} import {name}" + (f" as {alias}" if alias and alias != name else ""))
-        if self.home_mode == "early" and self.early_client is not None:
-            lines.append(f"{self.f.home_name} = {self.printer.client(self.early_client)}")
         return lines
+
+    def _early_client_lines(self) -> list[str]:
+        """The early client creation, a statement: it goes below the imports (placed by the
+        caller). Spelled before the amplitude import line is computed: it needs amplitude
+        names too."""
+        if self.home_mode == "early" and self.early_client is not None:
+            return [f"{self.f.home_name} = {self.printer.client(self.early_client)}"]
+        return []
 
     def _key_set_once_at_top(self, assigns: list[cst.Assign]) -> bool:
         """The key is set once, by a top-level statement, before any other use of the module:

@@ -495,10 +495,14 @@ class FileRewrite(HomeMixin):
 
     def _rewrite_imports(self, seg_imports: list[cst.SimpleStatementLine], all_imports: list[cst.SimpleStatementLine]) -> None:
         extra_lines = self._home_lines()
+        client = self._early_client_lines()
         amp_line = self.printer.import_line()
         if self.printer.needs_os and "os" not in self.file_names:
             amp_line = "import os\n" + amp_line if amp_line else "import os"
         new = [x for x in (amp_line,) if x] + extra_lines
+        anchor = self._client_anchor(seg_imports, all_imports) if client else None
+        if anchor is None:
+            new += client   # right below the new imports
         first = True
         for stmt in seg_imports:
             parts = self.segment_import_parts(stmt)
@@ -523,26 +527,60 @@ class FileRewrite(HomeMixin):
                 new.append("\n\n" + self.printer.helper_definitions() + "\n")
             self._add_import_lines(all_imports, "\n".join(new))
         else:
-            self._add_helpers_after_imports(all_imports)
+            self._add_helpers_after_imports(all_imports, client if anchor is not None else [], anchor)
 
-    def _add_helpers_after_imports(self, all_imports: list[cst.SimpleStatementLine]) -> None:
-        """The helper functions this file needs, below its last top-level import."""
+    def _client_anchor(self, seg_imports: list[cst.SimpleStatementLine],
+                       all_imports: list[cst.SimpleStatementLine]) -> Optional[cst.SimpleStatementLine]:
+        """The top-level import a statement segamp writes (the early client) goes below: the
+        file's last, so that no import follows a statement (flake8's E402), but before the first
+        top-level statement that uses the module (the client exists by then). None: there is no
+        import to go below, it goes with the new imports where the Segment import was."""
+        top = [s for s in seg_imports if self.f.parents.get(s) is self.f.module]
+        if not top:
+            return None
+        begin = span(self.f, top[0])[0]
+        imports = {id(s) for s in all_imports}
+        limit = None
+        for stmt in self.f.module.body:
+            at = span(self.f, stmt)[0]
+            if at > begin and id(stmt) not in imports and not isinstance(stmt, cst.FunctionDef) and self._seg_module_uses(stmt):
+                limit = at
+                break
+        segment = {id(s) for s in seg_imports}
+        below = [s for s in all_imports if self.f.parents.get(s) is self.f.module and id(s) not in segment
+                 and span(self.f, s)[0] > begin and (limit is None or span(self.f, s)[0] < limit)]
+        return below[-1] if below else None
+
+    def _line_after(self, stmt: cst.CSTNode) -> int:
+        end = span(self.f, stmt)[1]
+        nl = self.src.data.find(b"\n", end - 1)
+        return len(self.src.data) if nl == -1 else nl + 1
+
+    def _add_helpers_after_imports(self, all_imports: list[cst.SimpleStatementLine], client: list[str] = (),
+                                   anchor: Optional[cst.CSTNode] = None) -> None:
+        """The helper functions this file needs, below its last top-level import; the client
+        lines below anchor (one edit with the helpers where that is the same place)."""
+        client_text = "".join(line + "\n" for line in client)
+        module_imports = [s for s in all_imports if self.f.parents.get(s) is self.f.module]
+        last = module_imports[-1] if module_imports else None
+        if client_text and (anchor is not last or not self.printer.helpers):
+            at = self._line_after(anchor)
+            self.analysis.edits.append(Edit(at, at, client_text))
+            client_text = ""
         if not self.printer.helpers:
             return
-        module_imports = [s for s in all_imports if self.f.parents.get(s) is self.f.module]
-        if not module_imports:
+        if last is None:
             self.analysis.edits.append(Edit(0, 0, self.printer.helper_definitions() + "\n\n\n"))
             return
-        end = span(self.f, module_imports[-1])[1]
-        nl = self.src.data.find(b"\n", end - 1)
-        at = len(self.src.data) if nl == -1 else nl + 1
+        at = self._line_after(last)
         following = len(self.src.data[at:]) - len(self.src.data[at:].lstrip(b"\n"))
         pad = "\n" * max(0, 2 - following) if at < len(self.src.data) else ""  # two blank lines after a def
-        self.analysis.edits.append(Edit(at, at, "\n\n" + self.printer.helper_definitions() + "\n" + pad))
+        self.analysis.edits.append(Edit(at, at, client_text + "\n\n" + self.printer.helper_definitions() + "\n" + pad))
 
     def _add_amplitude_imports(self, all_imports: list[cst.SimpleStatementLine]) -> None:
         """The amplitude names converted code needs, with every Segment import kept."""
-        lines = [x for x in (self.printer.import_line(),) if x] + self._home_lines()
+        client = self._early_client_lines()
+        lines = [x for x in (self.printer.import_line(),) if x] + self._home_lines() + client
         if self.printer.needs_os and "os" not in self.file_names:
             lines.insert(0, "import os")
         if lines and self.printer.helpers:
