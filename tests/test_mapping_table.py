@@ -211,6 +211,21 @@ ROWS = [
      f"init(import.meta.env.VITE_AMPLITUDE_API_KEY, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-env-renamed"),
     ("load literal key", B, seg("load", write_key=s("abc123")), {},
      f"init('<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal"),
+    # a Segment key written in as a fallback is Segment's all the same: the placeholder takes its place
+    ("load env key, literal fallback", B,
+     seg("load", write_key=env("process.env.SEGMENT_WRITE_KEY || 'AbCdEf0123456789AbCdEf0123456789'", "SEGMENT_WRITE_KEY")), {},
+     f"init(process.env.AMPLITUDE_API_KEY || '<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}})"
+     " | write-key-literal, write-key-env-renamed"),
+    ("load other expression, literal fallback", B, seg("load", write_key=name("cfg.key ?? 'AbCdEf0123456789AbCdEf01'")), {},
+     f"init(cfg.key ?? '<AMPLITUDE_API_KEY>', {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-literal, write-key-expression"),
+    # words are not keys: a short string, or one with other characters, stays
+    ("load env key, word in the expression", B,
+     seg("load", write_key=env("env.NODE_ENV === 'production' ? env.SEGMENT_KEY : 'dev-key'", "SEGMENT_KEY")), {},
+     f"init(env.NODE_ENV === 'production' ? env.AMPLITUDE_API_KEY : 'dev-key', {{autocapture: False, min_id_length: 1{IDENTITY}}})"
+     " | write-key-env-renamed"),
+    ("py Client env key, literal default", PY,
+     seg("Client", PY, write_key=env('os.environ.get("SEGMENT_WRITE_KEY", "AbCdEf0123456789AbCdEf0123456789")', "SEGMENT_WRITE_KEY")), {},
+     'init(os.environ.get("AMPLITUDE_API_KEY", "<AMPLITUDE_API_KEY>"), {min_id_length: 1}) | write-key-literal, write-key-env-renamed'),
     ("load other expression", B, seg("load", write_key=name("config.segmentKey")), {},
      f"init(config.segmentKey, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-expression"),
     ("load api_key_env", B, seg("load", write_key=s("abc")), {"api_key_env": "AMP_KEY"},

@@ -143,9 +143,31 @@ def api_key(expr: Expr, profile: Profile, config: Config) -> tuple[Value, list[I
         if new:
             swaps.append((offset, name, new))
             issues.append(_issue("write-key-env-renamed", expr, old=name, new=new))
+    if not swaps:
+        issues.append(_issue("write-key-expression", expr, note=True, text=expr.text))
+    # a key written into the expression (`process.env.KEY || 'AbC…'`, getenv("KEY", "AbC…")) is
+    # Segment's, as a whole literal key is: it would send to a project that does not exist
+    literals = fallback_keys(expr)
+    swaps += [(offset, key, profile.placeholder) for offset, key in literals]
+    if literals:
+        issues.insert(0, _issue("write-key-literal", expr, note=True))
     if swaps:
         return Renamed(expr, tuple(swaps)), issues
-    return Src(expr), [_issue("write-key-expression", expr, note=True, text=expr.text)]
+    return Src(expr), issues
+
+
+# what a Segment write key looks like (32 letters and digits); shorter words are not keys
+_KEY_LITERAL = re.compile(r"""(['"`])([A-Za-z0-9]{20,64})\1""")
+
+
+def fallback_keys(expr: Expr) -> list[tuple[int, str]]:
+    """(offset, text) of the write keys written as string literals inside a key expression,
+    never an environment variable's name."""
+    out = []
+    for m in _KEY_LITERAL.finditer(expr.text):
+        if not any(m.start(2) <= offset < m.end(2) for _, offset in expr.env_refs):
+            out.append((m.start(2), m.group(2)))
+    return out
 
 
 def _server_zone(expr: Expr, rule: dict) -> Optional[str]:
