@@ -2,6 +2,7 @@
 the edits (calls, settings, constructors, references, imports) and the TODO(segamp) notes."""
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
@@ -410,7 +411,8 @@ class FileRewrite(HomeMixin):
         # the call is rebuilt; its inner comments move above it, except those inside argument
         # text the new code copies (they are kept where they are)
         comments = _comments_not_in(_comments_inside(call), "\n".join(lines))
-        self.replace(call, ("\n" + indent).join(comments + lines))
+        text, comments = _keep_argument_comments(call, self.code, ("\n" + indent).join(lines), comments)
+        self.replace(call, ("\n" + indent).join(comments + [text]))
 
     def _convert_references(self, refs: list[cst.CSTNode]) -> None:
         """Client in annotations and isinstance becomes Amplitude; other members of the Segment
@@ -677,6 +679,33 @@ def _comments_not_in(comments: list[str], text: str) -> list[str]:
         else:
             out.append(c)
     return out
+
+
+def _argument_comments(call: cst.Call) -> list[tuple[cst.Arg, str]]:
+    """The comment ending each argument's line (`user_id=uid,  # the DB id`)."""
+    out = []
+    for arg in call.args:
+        space = arg.comma.whitespace_after if isinstance(arg.comma, cst.Comma) else arg.whitespace_after_arg
+        if isinstance(space, cst.ParenthesizedWhitespace) and space.first_line.comment is not None:
+            out.append((arg, space.first_line.comment.value))
+    return out
+
+
+def _keep_argument_comments(call: cst.Call, code, text: str, comments: list[str]) -> tuple[str, list[str]]:
+    """An argument's trailing comment goes to the end of the one line of the rebuilt text
+    that holds the argument's (one-line) value, when exactly one line does; otherwise it stays
+    among those that go above the call."""
+    lines = text.split("\n")
+    for arg, comment in _argument_comments(call):
+        value = code(arg.value)
+        if comment not in comments or "\n" in value:
+            continue
+        pattern = re.compile(r"(?<![\w.])" + re.escape(value) + r"(?!\w)")
+        hits = [i for i, line in enumerate(lines) if pattern.search(line) and "#" not in line]
+        if len(hits) == 1:
+            lines[hits[0]] += "  " + comment
+            comments = comments[:comments.index(comment)] + comments[comments.index(comment) + 1:]
+    return "\n".join(lines), comments
 
 
 def _comments_inside(node: cst.CSTNode) -> list[str]:
