@@ -194,3 +194,17 @@ def packages_used(text: str) -> set[str]:
     if "egment" not in text and "nalytics" not in text:
         return set()
     return {pkg for pkg, ref in _package_refs() if ref.search(text)}
+
+
+def idle_packages(used: set[str], converted: set[str]) -> set[str]:
+    """Segment packages a manifest keeps although no code uses them: swapping them would add an
+    Amplitude package nothing needs (its client was left, or no code ever used it), unless a
+    package that was converted goes to the same one."""
+    from . import tables
+    needed = set()
+    rules = {}
+    for eco in tables.load("packages").values():
+        rules.update(eco)
+    needed = {rules[p].get("to") for p in converted if p in rules}
+    return {p for p, rule in rules.items()
+            if rule.get("to") and p not in used and p not in converted and rule["to"] not in needed}

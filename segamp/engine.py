@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Optional
 from . import pool
 from .config import Config
 from .core import findings as catalog
-from .detect import packages_used, reference_finding
+from .detect import idle_packages, packages_used, reference_finding
 from .discover import Discoverer, Entry, Notice, PendingGrep, module_stems
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
@@ -259,7 +259,7 @@ class Engine:
 
     def _analyse(self, indexes: list[int], ctx: ProjectContext,
                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:
-        payload = (*self._facts, ctx.blocked, ctx.blocked_packages, self._take_added())
+        payload = (*self._facts, ctx.blocked, ctx.blocked_packages, ctx.idle_packages, self._take_added())
         done = self.runner.run("analyse", payload, indexes, on_progress)
         results: dict[str, FileResult] = {}
         for i in indexes:
@@ -304,7 +304,7 @@ class Engine:
     def _keep_used_packages(self, ctx: ProjectContext, results: dict[str, FileResult]) -> None:
         """A manifest keeps a Segment package while code of the project still uses it (a left
         client, a test mock, a file no front end migrates): swapping it would break the build."""
-        used = set(ctx.blocked_packages)
+        used, converted, before = set(ctx.blocked_packages), set(), set()
         candidates = self.candidates
         handlers = {c.entry.path: c.entry.handler for c in candidates}
         for path, result in results.items():
@@ -315,11 +315,18 @@ class Engine:
                 continue
             text = result.new_text if result.new_text is not None else result.old_text
             used |= packages_used(text or "")
+            old = packages_used(result.old_text or "")
+            before |= old
+            if result.changed:
+                converted |= old
         manifests = [i for i, c in enumerate(candidates) if getattr(c.entry.handler, "manifest", False)
                      and results[c.entry.path].changed]
-        if not manifests or used <= set(ctx.blocked_packages):
+        # (a project of manifests alone is migrated as such: its code is elsewhere)
+        idle = idle_packages(used, converted) if before else set()
+        if not manifests or used | idle <= set(ctx.blocked_packages):
             return
-        ctx.blocked_packages = frozenset(used)
+        ctx.blocked_packages = frozenset(used | idle)
+        ctx.idle_packages = frozenset(idle - used)
         results.update(self._analyse(manifests, ctx))
 
     def _report_left(self, key: str, info: Optional[ClientInfo], uses: list[tuple[str, Finding]],
@@ -446,11 +453,11 @@ class _FileWork:
             if ctx.generation != generation:
                 ctx.load_facts(facts, generation)
             return
-        facts, generation, blocked, blocked_packages, _ = payload
+        facts, generation, blocked, blocked_packages, idle_packages, _ = payload
         if not ctx.frozen:
             ctx.load_facts(facts, generation)
             ctx.freeze()
-        ctx.blocked, ctx.blocked_packages = blocked, blocked_packages
+        ctx.blocked, ctx.blocked_packages, ctx.idle_packages = blocked, blocked_packages, idle_packages
 
     def do(self, step: str, i: int):
         cand = self.candidates[i]

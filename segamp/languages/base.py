@@ -46,6 +46,8 @@ class ProjectContext:
     blocked: frozenset = frozenset()
     # Segment packages some left client still needs: manifests keep them
     blocked_packages: frozenset = frozenset()
+    # of those, the ones no code uses and no converted package needs the replacement of
+    idle_packages: frozenset = frozenset()
 
     # what index() writes goes through the methods below: while the engine indexes, each
     # file's writes are recorded (its IndexDelta) instead of applied, so a file's index sees

@@ -14,6 +14,7 @@ from ..languages.base import Handler, ProjectContext
 from ..core import findings
 from ..model import Analysis, Edit
 from ..source import SourceFile
+from . import kept_note
 
 DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 
@@ -49,9 +50,7 @@ class PackageJsonHandler(Handler):
                 rule = table.get(name)
                 if rule is not None and name in ctx.blocked_packages:
                     line, col = _line_col(source, span[0])
-                    analysis.findings.append(findings.make(
-                        "dependency-note", line, col, message=f"{name} kept: Segment code of the project still uses it",
-                        help="migrate or remove the remaining uses (see the other findings), then run segamp again"))
+                    analysis.findings.append(kept_note(name, rule, ctx, line, col))
                     continue
                 if rule is None:
                     if name.startswith("@segment/"):
@@ -60,7 +59,7 @@ class PackageJsonHandler(Handler):
                             "other-segment-sdk", line, col, package=name,
                             amplitude="see the Amplitude SDK for that platform; remove it once no code uses it"))
                     continue
-                m = re.compile(r'(\n?[ \t]*)"' + re.escape(name) + r'"\s*:\s*"[^"]*"(\s*,)?').search(source.text, span[0], span[1])
+                m = re.compile(r'(\n?[ \t]*)"' + re.escape(name) + r'"(\s*:\s*)"[^"]*"(\s*,)?').search(source.text, span[0], span[1])
                 if m is None:
                     continue
                 line, col = _line_col(source, m.start() + len(m.group(1)))
@@ -68,7 +67,7 @@ class PackageJsonHandler(Handler):
                 if rule.get("remove") or rule["to"] in existing:
                     # Drop the entry with its line; keep the JSON valid when it was the last one.
                     text = ""
-                    if not m.group(2):
+                    if not m.group(3):
                         prev = source.text.rfind(",", span[0], m.start())
                         between = source.text[prev + 1:m.start()] if prev != -1 else "x"
                         if prev != -1 and between.strip() == "":
@@ -76,8 +75,9 @@ class PackageJsonHandler(Handler):
                     analysis.edits.append(Edit(start, end, text))
                     msg = f"removed {name} from {section}" + (f" ({rule['note']})" if rule.get("note") else "")
                 else:
-                    new = f'{m.group(1)}"{rule["to"]}": "{rule["version"]}"{m.group(2) or ""}'
-                    analysis.edits.append(Edit(start, end, new))
+                    # the entry without its comma: removing the next (last) entry may take it
+                    new = f'{m.group(1)}"{rule["to"]}"{m.group(2)}"{rule["version"]}"'
+                    analysis.edits.append(Edit(start, source.byte_offset(m.start(3) if m.group(3) else m.end()), new))
                     existing.add(rule["to"])
                     msg = f"{name} → {rule['to']}@{rule['version']} in {section}"
                     if rule.get("note"):

@@ -15,6 +15,7 @@ from ..languages.base import Handler, ProjectContext
 from ..core import findings
 from ..model import Analysis, Edit
 from ..source import SourceFile
+from . import kept_note
 
 _SPEC = r"(?:\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[\w.*+!-]+(?:\s*,\s*(?:===|==|!=|~=|<=|>=|<|>)\s*[\w.*+!-]+)*)?"
 
@@ -72,9 +73,7 @@ class PythonManifestHandler(Handler):
                 m = re.search(rf"(?i)(?<![\w.-]){name}(?![\w.-])", text)
                 if m:
                     line, col = source.line_col(source.byte_offset(m.start()))
-                    analysis.findings.append(findings.make(
-                        "dependency-note", line, col, message=f"{old} kept: Segment code of the project still uses it",
-                        help="migrate or remove the remaining uses (see the other findings), then run segamp again"))
+                    analysis.findings.append(kept_note(old, rule, ctx, line, col))
                 continue
             # `name = "spec"` / `name = { version = "spec", ... }` (Poetry, Pipfile)
             if toml_keys:
