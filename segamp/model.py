@@ -115,4 +115,7 @@ class FileResult:
         return self.error is None and self.new_text is not None and self.new_text != self.old_text
 
     def count(self, kind: Kind) -> int:
-        return sum(1 for f in self.findings if f.kind == kind)
+        # a file that could not be processed is an error of its own, finding or not (the
+        # summaries' "errors" and files_failed count it)
+        own = 1 if kind == Kind.ERROR and self.error and not any(f.kind == kind for f in self.findings) else 0
+        return own + sum(1 for f in self.findings if f.kind == kind)

@@ -3,6 +3,7 @@ the markdown report snapshot-tested on the bundled multi-language demo (examples
 Python, package.json, requirements.txt). SEGAMP_UPDATE_SNAPSHOTS=1 rewrites the snapshot."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -63,3 +64,13 @@ def test_markdown_report_snapshot(shop):
     if os.environ.get("SEGAMP_UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(text)
     assert text == SNAPSHOT.read_text(), "report changed; review it and re-run with SEGAMP_UPDATE_SNAPSHOTS=1"
+
+
+def test_json_counts_a_file_that_failed_as_an_error(tmp_path):
+    # the text summary said "1 errors" and files_failed was 1 while findings.error said 0
+    (tmp_path / "package.json").write_text('{"dependencies": {"@segment/analytics-node": "^2.1.0",}}\n')
+    (tmp_path / "a.ts").write_text("import { Analytics } from '@segment/analytics-node'\n"
+                                   "export const a = new Analytics({ writeKey: process.env.SEGMENT_WRITE_KEY! })\n")
+    proc = _segamp(tmp_path, "rewrite", ".", "--dry-run", "--format", "json")
+    summary = json.loads(proc.stdout)["summary"]
+    assert summary["files_failed"] == 1 and summary["findings"]["error"] == 1
