@@ -1,8 +1,10 @@
-"""No Python output gains an import below a statement (flake8's E402) that its input did not
-have: what segamp writes goes with the imports (imports) or below them (statements)."""
+"""No Python output gains an import below a statement (flake8's E402), nor a run of more than
+two blank lines (E303), that its input did not have: what segamp writes goes with the imports
+(imports) or below them (statements, helper functions), two blank lines around a def."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,14 @@ def test_no_import_below_a_statement_segamp_wrote(pair):
     source, expected = pair
     before = _late_imports(source.read_text(encoding="utf-8")) if source.is_file() else 0
     assert _late_imports(expected.read_text(encoding="utf-8")) <= before
+
+
+def _long_blank_runs(text: str) -> int:
+    return len(re.findall(r"\n\n\n\n+(?=\S)", text))
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=lambda p: str(p[1].relative_to(ROOT / "fixtures")))
+def test_no_run_of_three_blank_lines_segamp_wrote(pair):
+    source, expected = pair
+    before = _long_blank_runs(source.read_text(encoding="utf-8")) if source.is_file() else 0
+    assert _long_blank_runs(expected.read_text(encoding="utf-8")) <= before

@@ -525,9 +525,7 @@ class FileRewrite(HomeMixin):
             else:
                 self._remove_statement(stmt)
         if first and new and not seg_imports:
-            if self.printer.helpers:
-                new.append("\n\n" + self.printer.helper_definitions() + "\n")
-            self._add_import_lines(all_imports, "\n".join(new))
+            self._add_import_lines(all_imports, "\n".join(new), helpers=True)
         else:
             self._add_helpers_after_imports(all_imports, client if anchor is not None else [], anchor)
 
@@ -575,8 +573,7 @@ class FileRewrite(HomeMixin):
             self.analysis.edits.append(Edit(0, 0, self.printer.helper_definitions() + "\n\n\n"))
             return
         at = self._line_after(last)
-        following = len(self.src.data[at:]) - len(self.src.data[at:].lstrip(b"\n"))
-        pad = "\n" * max(0, 2 - following) if at < len(self.src.data) else ""  # two blank lines after a def
+        pad = self._pad_after_def(at)
         self.analysis.edits.append(Edit(at, at, client_text + "\n\n" + self.printer.helper_definitions() + "\n" + pad))
 
     def _add_amplitude_imports(self, all_imports: list[cst.SimpleStatementLine]) -> None:
@@ -585,22 +582,35 @@ class FileRewrite(HomeMixin):
         lines = [x for x in (self.printer.import_line(),) if x] + self._home_lines() + client
         if self.printer.needs_os and "os" not in self.file_names:
             lines.insert(0, "import os")
-        if lines and self.printer.helpers:
-            lines.append("\n\n" + self.printer.helper_definitions() + "\n")
         if lines:
-            self._add_import_lines(all_imports, "\n".join(lines))
+            self._add_import_lines(all_imports, "\n".join(lines), helpers=True)
 
-    def _add_import_lines(self, all_imports: list[cst.SimpleStatementLine], text: str) -> None:
+    def _pad_after_def(self, at: int) -> str:
+        """The newlines that make two blank lines after a def inserted at `at`, counting the
+        blank lines already there once the edits so far are applied (a statement removed below
+        the imports takes its line away)."""
+        data, count, pos = self.src.data, 0, at
+        removed = sorted((e.start, e.end) for e in self.analysis.edits if not e.text and e.end > e.start >= at)
+        while pos < len(data):
+            hit = next((end for start, end in removed if start == pos), None)
+            if hit is not None:
+                pos = hit
+            elif data[pos:pos + 1] == b"\n":
+                count, pos = count + 1, pos + 1
+            else:
+                break
+        return "\n" * max(0, 2 - count) if pos < len(data) else ""
+
+    def _add_import_lines(self, all_imports: list[cst.SimpleStatementLine], text: str, helpers: bool = False) -> None:
         """Conversions in a file that only imports a project client: the import goes after the
-        file's last top-level import (or first)."""
+        file's last top-level import (or first); with helpers, the helper functions follow it,
+        two blank lines either side counting those already there."""
         module_imports = [s for s in all_imports if self.f.parents.get(s) is self.f.module]
-        if module_imports:
-            end = span(self.f, module_imports[-1])[1]
-            nl = self.src.data.find(b"\n", end - 1)
-            at = len(self.src.data) if nl == -1 else nl + 1
-            self.analysis.edits.append(Edit(at, at, text + "\n"))
-        else:
-            self.analysis.edits.append(Edit(0, 0, text + "\n"))
+        at = self._line_after(module_imports[-1]) if module_imports else 0
+        text += "\n"
+        if helpers and self.printer.helpers:
+            text += "\n\n" + self.printer.helper_definitions() + "\n" + self._pad_after_def(at)
+        self.analysis.edits.append(Edit(at, at, text))
 
     def module_alias_name(self) -> Optional[str]:
         for stmt in self.f.module.body:
