@@ -501,7 +501,7 @@ class Binder:
                             key = self.receiver_key(t) if isinstance(t, cst.Name) else None
                             if key is not None:
                                 f.global_clients[t.value] = key  # type: ignore[union-attr]
-                    elif isinstance(small, cst.ImportFrom):
+                    elif isinstance(small, cst.ImportFrom) and self.is_package_init:
                         self._scan_reexports(small)
             params = _client_params(self, stmt)
             if params:
@@ -514,9 +514,15 @@ class Binder:
                 f.factories[name] = key
 
 
+    @property
+    def is_package_init(self) -> bool:
+        return os.path.basename(self.path) == "__init__.py"
+
     def _scan_reexports(self, node: cst.ImportFrom) -> None:
         """`from .client import client` in a package's __init__.py: importers of the package
-        get the client (as an importer of client.py does)."""
+        get the client (as an importer of client.py does). Only a package re-exports: any
+        module that imports the client could be imported from, but making each an exporter
+        costs every importer of it another round of indexing and real code does not do it."""
         if isinstance(node.names, cst.ImportStar):
             return
         dotted = "." * len(node.relative) + (get_full_name_for_node(node.module) or "" if node.module else "")
