@@ -46,8 +46,8 @@ SEGMENT_LEFT = re.compile(
     r"@segment/|(?:import|from)\s+segment\.analytics|['\"]segment\.analytics|from segment import|\bAnalyticsBrowser\b|TODO\(segamp\)|"
     r"\bwindow\.analytics\b|cdn\.segment\.com|segment-analytics-python|\banalytics-python\b|(?<![/\w-])analytics-node")
 # findings that make check fail on code that names nothing of Segment: segamp could not tell
-# (default-client: `analytics.write_key` set on a project module that shadows analytics-python)
-ASKS_A_PERSON = {"global-without-loader", "ambiguous-import", "default-client"}
+# (legacy-module-shadowed: `analytics.write_key` set on a project module that shadows analytics-python)
+ASKS_A_PERSON = {"global-without-loader", "ambiguous-import", "legacy-module-shadowed"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -154,13 +154,7 @@ def report_shadowed_write_key(rw: "FileRewrite", assigns: list[cst.Assign]) -> N
         if not (isinstance(target, cst.Attribute) and target.attr.value == "write_key" and isinstance(target.value, cst.Name)):
             continue
         if any(q.source == QualifiedNameSource.IMPORT and q.name == "analytics" for q in imported_qnames(rw.f, target.value)):
-            # (default-client stands in for a finding of its own, e.g. legacy-module-shadowed)
-            rw.finding("default-client", node, reason=(
-                "this file sets `analytics.write_key`, Segment's setting, but its `import analytics` is the "
-                "project's own analytics module (it sits at the import root and shadows analytics-python), so "
-                "segamp converted nothing of it"), help=(
-                "if this is Segment's analytics-python, rename the project's analytics module and run segamp "
-                "again; if the setting is the project's own, rename it"))
+            rw.finding("legacy-module-shadowed", node)
 
 
 # `mock.patch("segment.analytics.track")`: a string naming a function of the Segment module
