@@ -88,8 +88,15 @@ class JsFile:
         self.scopes = Scopes()
         self.typescript = grammar_for(path) in ("typescript", "tsx")
         self.html = script_mode
-        self.nodes = list(walk(root))
-        self.node_types = [n.type for n in self.nodes]   # read once: a C call per node per pass otherwise
+        # the tree's nodes, walked once per tree: a file is bound in each index round and again
+        # in analysis, on the tree the engine keeps (ctx.cache is per process)
+        key = ("js:nodes", path, root.id, hash(source.data))
+        walked = ctx.cache.get(key)
+        if walked is None:
+            nodes = list(walk(root))
+            walked = ctx.cache[key] = (nodes, [n.type for n in nodes])
+        self.nodes = walked[0]
+        self.node_types = walked[1]   # read once: a C call per node per pass otherwise
         self._propagating: Optional[list[Node]] = None
         self.seg_imports: dict[str, str] = {}        # local name -> exported Segment name ("*" = namespace)
         self.seg_import_stmts: list[Node] = []
