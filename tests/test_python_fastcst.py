@@ -171,6 +171,30 @@ def test_fast_visits_and_resolve_equal_libcst(name, text):
             assert assigned(old) == assigned(new), node.value
 
 
+class _Order(cst.CSTVisitor):
+    """The nodes binding's scan visits, in the order a visitor meets them."""
+
+    TYPES = (cst.ClassDef, cst.Call, cst.Param, cst.AnnAssign, cst.Assign)
+
+    def __init__(self):
+        self.log = []
+
+    def on_visit(self, node):
+        if type(node) in self.TYPES:
+            self.log.append(node)
+        return True
+
+
+@pytest.mark.parametrize("name,text", _sources(), ids=[n for n, _ in _sources()])
+def test_the_parents_table_lists_nodes_in_the_order_a_visitor_meets_them(name, text):
+    # binding's scan passes over resolve()'s parents table instead of walking the tree
+    module = cst.parse_module(text)
+    order = _Order()
+    module.visit(order)
+    _, parents, _, _ = fastcst.resolve(module)
+    assert [n for n in parents if type(n) in _Order.TYPES] == order.log
+
+
 def test_only_format_spec_is_visited_only_when_set():
     """fastcst.SKIPPED_WHEN_NONE lists the fields libcst's walk skips (without announcing
     them) when unset; a libcst upgrade that adds one must update it."""

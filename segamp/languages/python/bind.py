@@ -486,7 +486,13 @@ class Binder:
                 self.functions[stmt.name.value] = stmt
             elif isinstance(stmt, cst.ClassDef):
                 self.classes[stmt.name.value] = stmt
-        f.module.visit(_ScanVisitor(self))
+        # every node but the module, in document order (code generation recorded each parent
+        # first): a flat pass, several times faster than a visitor's walk of the tree
+        dispatch = _ScanVisitor(self).dispatch()
+        for node in f.parents:
+            visit = dispatch.get(type(node))
+            if visit is not None:
+                visit(node)
         self._scan_exports()
 
     def _scan_exports(self) -> None:
@@ -542,6 +548,10 @@ class _ScanVisitor(cst.CSTVisitor):
 
     def __init__(self, binder: Binder):
         self.b = binder
+
+    def dispatch(self) -> dict:
+        return {cst.ClassDef: self.visit_ClassDef, cst.Call: self.visit_Call, cst.Param: self.visit_Param,
+                cst.AnnAssign: self.visit_AnnAssign, cst.Assign: self.visit_Assign}
 
     def visit_ClassDef(self, node):
         attrs = self.b.class_attrs.setdefault(node, {})
