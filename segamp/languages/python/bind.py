@@ -273,6 +273,10 @@ class Binder:
     def expr_key(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         if depth > 5:
             return None
+        if isinstance(expr, cst.IfExp):
+            # `Client(key) if key else None`: the client, or no client at all
+            kept = [e for e in (expr.body, expr.orelse) if not (isinstance(e, cst.Name) and e.value == "None")]
+            return self.expr_key(kept[0], depth + 1) if len(kept) == 1 else None
         if isinstance(expr, cst.Call):
             if self.is_constructor(expr):
                 return self.creation_key(expr)
@@ -290,6 +294,8 @@ class Binder:
     def _binding_place(self, call: cst.Call) -> str:
         """Where a constructor's client is bound: `name`, `Class.attr`, `factory`, or its line."""
         parent = self.f.parents.get(call)
+        while isinstance(parent, cst.IfExp):   # `Client(key) if key else None`
+            parent = self.f.parents.get(parent)
         target = None
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
             target = parent.targets[0].target

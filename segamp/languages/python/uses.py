@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 from libcst.metadata import QualifiedNameSource
 
+from ...core.findings import shorten
 from ...core.mapping import source_table
 from . import keys as K
 from .bind import imported_qnames
@@ -47,11 +48,59 @@ def report_value_uses(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[cs
             if key is not None:
                 _escape(rw, ref, parent, key)
     for call in calls:
+        if not b.is_constructor(call):
+            continue
         parent = rw.f.parents.get(call)
-        if isinstance(parent, cst.Arg) and b.is_constructor(call):
+        if isinstance(parent, cst.Arg):
             key = b.canonical(b.creation_key(call))
             if key not in rw.ctx.blocked:
                 _escape(rw, call, parent, key)
+        elif not _bound_where_created(rw, call):
+            key = b.canonical(b.creation_key(call))
+            if key not in rw.ctx.blocked:
+                holder = _holder(rw, call)
+                rw.finding("client-passed-on", call, note=True, blocks=key,
+                           callee=shorten(" ".join(rw.code(holder).split()), 60))
+                rw.keep(call)
+
+
+def _bound_where_created(rw: "FileRewrite", call: cst.Call) -> bool:
+    """Does the binder follow the client a constructor makes there: assigned to a name or a
+    self/cls attribute (possibly `Client(k) if k else None`), returned, the receiver of a call,
+    or discarded. In a list, a dict, a subscript, a lambda... its uses are unknown: converting
+    it would leave them calling Amplitude's client with Segment's arguments."""
+    node, parent = call, rw.f.parents.get(call)
+    while isinstance(parent, cst.IfExp) and parent.test is not node and _is_none(
+            parent.orelse if parent.body is node else parent.body):
+        node, parent = parent, rw.f.parents.get(parent)
+    if isinstance(parent, (cst.Return, cst.Expr)):
+        return True
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        return True
+    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+        return _followed_target(parent.targets[0].target)
+    if isinstance(parent, cst.AnnAssign) and parent.value is node:
+        return _followed_target(parent.target)
+    return False
+
+
+def _followed_target(target: cst.BaseExpression) -> bool:
+    return isinstance(target, cst.Name) or (
+        isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name))
+
+
+def _is_none(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _holder(rw: "FileRewrite", call: cst.Call) -> cst.CSTNode:
+    """The outermost expression holding the constructor, within its statement."""
+    holder, node = call, rw.f.parents.get(call)
+    while node is not None and not isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Module)):
+        if isinstance(node, cst.BaseExpression):
+            holder = node
+        node = rw.f.parents.get(node)
+    return holder
 
 
 def _live_key(rw: "FileRewrite", node: cst.BaseExpression) -> Optional[str]:
