@@ -120,6 +120,13 @@ def _collect(engine: Engine, paths: tuple[str, ...], report: Report, progress: b
     except KeyboardInterrupt:
         report.interrupted = True
         report.progress = (seen["done"], seen["total"])
+    except Exception as exc:   # a bug segamp did not catch per file: one line, nothing written
+        if bar is not None:
+            bar.stop()
+            bar = None
+        click.echo(f"segamp: internal error ({type(exc).__name__}: {exc}); nothing was written (please report this)",
+                   err=True)
+        sys.exit(70)
     finally:
         if bar is not None:
             bar.stop()

@@ -441,6 +441,7 @@ class _FileWork:
         self.engine, self.candidates, self.sources, self.ctx = engine, candidates, sources, ctx
         self.parsed: dict[str, Parsed] = {}
         self.indexed: dict[int, tuple[int, list]] = {}   # file -> (generation, its writes)
+        self.index_errors: dict[str, str] = {}            # file -> why its index failed
 
     def load(self, step: str, payload: tuple) -> None:
         ctx = self.ctx
@@ -469,16 +470,25 @@ class _FileWork:
                 return done[1]
             tree = self._tree(cand, src)
             ops: list = []
-            if tree.error is None:
+            if tree.error is None and cand.entry.path not in self.index_errors:
                 self.ctx.recording = ops
                 try:
                     cand.entry.handler.index(src, self.ctx, tree.tree)
+                except RecursionError:
+                    ops, self.index_errors[cand.entry.path] = [], "too deeply nested to analyse"
+                except Exception as exc:   # a bug in a module must cost one file, not the run
+                    ops, self.index_errors[cand.entry.path] = [], f"internal error while indexing ({type(exc).__name__}: {exc})"
                 finally:
                     self.ctx.recording = None
             self.indexed[i] = (self.ctx.generation, ops)
             return ops
         if isinstance(src, FileResult):
             return src, None
+        problem = self.index_errors.get(cand.entry.path)
+        if problem is not None:
+            # what the file exports is unknown: it is left, and says so
+            return FileResult(cand.entry.display, cand.entry.handler.language_for(cand.entry.path), old_text=src.text,
+                              fs_path=cand.entry.path, error=f"{problem}; left unchanged (please report this file)"), None
         result = self.engine._process(cand.entry, src, self._tree(cand, src), self.ctx)
         return result, self.engine.created.get(cand.entry.path)
 

@@ -240,6 +240,51 @@ def test_unreadable_file_in_process(tmp_path, monkeypatch):
     assert secret.read_text() == SEGMENT_TS
 
 
+def test_a_module_failing_to_index_one_file_costs_that_file(tmp_path, monkeypatch):
+    """A bug in a front end's index() leaves its file (reported), the others convert."""
+    from segamp.config import Config
+    from segamp.engine import Engine
+    from segamp.languages.js.handler import JavaScriptHandler as JsHandler
+
+    tree = tmp_path / "app"
+    good = write(tree / "good.ts", SEGMENT_TS)
+    write(tree / "broken.ts", SEGMENT_TS)
+    real_index = JsHandler.index
+
+    def index(self, source, ctx, tree=None):
+        if source.path.endswith("broken.ts"):
+            raise ValueError("a bug")
+        return real_index(self, source, ctx, tree)
+    monkeypatch.setattr(JsHandler, "index", index)
+    config = Config()
+    config.jobs = 1
+    results = {os.path.basename(r.path): r for r in Engine(config).run([str(tree)])}
+    assert "internal error while indexing (ValueError: a bug)" in (results["broken.ts"].error or "")
+    assert not results["broken.ts"].changed and results["good.ts"].changed
+    assert good.read_text() == SEGMENT_TS   # (nothing written in process)
+
+
+def test_an_uncaught_bug_is_one_line_and_nothing_is_written(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from segamp import cli
+    from segamp.engine import Engine
+
+    tree = tmp_path / "app"
+    good = write(tree / "good.ts", SEGMENT_TS)
+
+    def run(self, paths, on_progress=None):
+        yield from ()
+        raise RuntimeError("in a worker: KeyError: 'x'")
+    monkeypatch.setattr(Engine, "run", run)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.main, ["rewrite", "app"])
+    assert result.exit_code == 70
+    assert result.stderr.strip().splitlines() == [
+        "segamp: internal error (RuntimeError: in a worker: KeyError: 'x'); nothing was written (please report this)"]
+    assert good.read_text() == SEGMENT_TS
+
+
 def test_missing_path_is_a_usage_error(tmp_path):
     write(tmp_path / "app" / "good.ts", SEGMENT_TS)
     for command in ("rewrite", "check"):
