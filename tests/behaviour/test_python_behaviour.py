@@ -621,6 +621,32 @@ PROGRAMS: dict[str, tuple[dict[str, str], str, dict]] = {
             analytics.flush()
         '''),
     }, "main.py", {}),
+
+    # Client(KEY) if KEY else None, used behind guards: the client converts with its calls
+    # (the constructor alone was converted, the calls left with Segment's arguments)
+    "client_created_conditionally": ({"main.py": _p('''
+        import os
+        from segment.analytics import Client
+
+        KEY = os.environ.get("SEGMENT_WRITE_KEY")
+        client = Client(KEY, host=os.environ["SEGMENT_HOST"], upload_interval=0.05) if KEY else None
+
+
+        def signed_up(user_id):
+            if client:
+                client.track(user_id, "Signed Up", {"plan": "free"})
+
+
+        def logged_in(user_id):
+            if client is not None:
+                client.identify(user_id, {"email": "a@example.com"})
+
+
+        signed_up(42)
+        logged_in("user-7")
+        if client:
+            client.flush()
+    ''')}, "main.py", {}),
 }
 
 
