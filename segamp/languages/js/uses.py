@@ -142,6 +142,8 @@ def _argument_consumer(jf: JsFile, call: Node, arg: Node) -> Optional[str]:
     if name in FOLLOWED_CALLEES:
         return None
     args = [c for c in call.child_by_field_name("arguments").named_children if c.type != "comment"]
+    if name == "Boolean" and call.type == "call_expression" and args == [arg]:
+        return None          # `Boolean(analytics)`: a truth test, as true of the Amplitude client
     slot = str(next((i for i, a in enumerate(args) if a == arg), -1))
     if slot in jf.accepts_of(callee):
         return None          # a parameter typed with a Segment client type
