@@ -361,6 +361,11 @@ class Engine:
         result = FileResult(entry.display, handler.language_for(entry.path), old_text=source.text, fs_path=entry.path)
         self.created.pop(entry.path, None)
         try:
+            if parsed.error and _in_template(entry.path):
+                # a project template's file (cookiecutter, copier) is not code until rendered
+                result.skipped = ("a project template (its folder name is a {{ }} placeholder) that does not parse "
+                                  "as code: not migrated; update it by hand if it calls the Segment client")
+                return result
             if parsed.error:
                 result.error = f"syntax error ({parsed.error}); left unchanged"
                 return result
@@ -548,6 +553,10 @@ def _parse(handler: Handler, source: SourceFile) -> Parsed:
         return handler.parse(source)
     except RecursionError:
         return Parsed(None, "too deeply nested")
+
+
+def _in_template(path: str) -> bool:
+    return any("{{" in part and "}}" in part for part in os.path.dirname(path).split(os.sep))
 
 
 def _leftover_notes(source: SourceFile) -> list[Finding]:
