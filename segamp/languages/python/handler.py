@@ -16,7 +16,9 @@ the client from the home instead. One project, one client: when several files se
 home is one of them that can be imported (not a script run as __main__), and the others import
 the client and set only what differs; when only an entry script configures Segment, the client
 goes to a module segamp creates (keys.client_home(), home.py). With no home, the files that use
-the module are left with a finding.
+the module are left with a finding. "Project" means one distribution (paths.project_root()): a
+repository of several separately installed services gets one client per service, and no
+module ever imports the client from another service, which is not on its path.
 
 Exit delivery: amplitude-analytics registers ``Amplitude.shutdown`` at interpreter exit, which
 flushes and waits, as Segment's client did; no generated atexit code is needed.
@@ -157,6 +159,10 @@ class PythonHandler(Handler):
         return parsed.error
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
+        with keys.reading(source.path):  # its module client is its distribution's
+            self._index(source, ctx, tree)
+
+    def _index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         from .bind import facts_for
 
         cst = _cst()
@@ -209,9 +215,10 @@ class PythonHandler(Handler):
         from .fastcst import fast_visits
         from .rewrite import FileRewrite
 
-        facts = facts_for(source, ctx, tree)
-        with fast_visits():  # the rewrite's read-only visitors walk without rebuilding nodes
-            return FileRewrite(source, ctx, facts, profiles.load("python")).run()
+        with keys.reading(source.path):  # its module client is its distribution's
+            facts = facts_for(source, ctx, tree)
+            with fast_visits():  # the rewrite's read-only visitors walk without rebuilding nodes
+                return FileRewrite(source, ctx, facts, profiles.load("python")).run()
 
 
 __all__ = ["PythonHandler"]

@@ -15,6 +15,10 @@ Amplitude has no module singleton, so the project gets one client in one module
   where it set Segment's;
 * a file that only uses the module (``import``), or one that cannot know the client
   (``blocked``, with a finding).
+
+"The project" is the file's distribution (paths.project_root()): in a repository of several
+separately installed services each has its own client, and a service where nothing sets the key
+is blocked, never given another service's client.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ import libcst as cst
 
 from ...core.plan import Init, Lit, Plan
 from .bind import dotted_module, span
-from .keys import ENTRIES, HOME_KEYS, Home, client_home, key_text, why_new
+from .keys import ENTRIES, HOME_KEYS, HOMES, Home, client_home, distribution, key_text, why_new
 from .printer import Printer
 
 
@@ -41,8 +45,8 @@ class HomeMixin:
         """Where the one Amplitude client lives for this file's module-level calls."""
         if self.b.module_key() in self.ctx.blocked:
             return  # left by the closure rule: nothing of it changes
-        home = client_home(self.ctx.cache)
         here = os.path.abspath(self.src.path)
+        home = client_home(self.ctx.cache, here)
         uses = self.f.sets_write_key or bool(self._seg_module_uses(self.f.module))
         if home is not None and not home.problem and self.f.sets_write_key:
             if home.path == here:
@@ -62,6 +66,16 @@ class HomeMixin:
             reason = f"this file uses Segment's module-level client, but {home.problem}"
             help = (f"rename the existing {os.path.basename(home.path)} (or set the write key in a module the others can "
                     "import), then run segamp again")
+        elif self.ctx.cache.get(HOMES):
+            # another distribution sets it: its modules are not on this one's path
+            root = distribution(here, self.ctx.cache)
+            other = sorted(self.ctx.cache[HOMES])[0]
+            reason = (f"this file uses Segment's module-level client, but no file of its distribution "
+                      f"({os.path.basename(root) or 'its folder'}) sets `analytics.write_key`; "
+                      f"{os.path.basename(os.path.dirname(other))}/{os.path.basename(other)} sets it for another "
+                      "distribution, installed apart from this one, so segamp does not import a client from there")
+            help = ("set the write key in a module of this distribution and run segamp again, or create an "
+                    "Amplitude client in it and import it here")
         else:
             reason = ("this file uses Segment's module-level client, but no file in the scanned paths sets "
                       "`analytics.write_key`, so segamp cannot tell which Amplitude client to use")
@@ -82,7 +96,7 @@ class HomeMixin:
             self.report(plan, node, self.b.module_key())
             self.replace(node, f"{recv} = {self.printer.client(init)}")
             return
-        home = client_home(self.ctx.cache)
+        home = client_home(self.ctx.cache, os.path.abspath(self.src.path))
         if self.home_mode == "shared":
             # this file configured Segment too: it now uses the one client (no second one)
             self.finding("client-shared", node, module=self.home_import[0] if self.home_import else "")
@@ -172,19 +186,18 @@ class HomeMixin:
 
     def _seg_module_uses(self, node: cst.CSTNode) -> list[cst.Attribute]:
         """`<segment module>.x` attribute uses under node (Client excepted)."""
+        nodes = self.f.nodes_under(node, cst.Attribute, cst.Call)
+        if nodes is None:
+            nodes = []
+            node.visit(_AttributesAndCalls(nodes))
         found: list[cst.Attribute] = []
         b = self.b
-
-        class V(cst.CSTVisitor):
-            def visit_Attribute(self, attr):
-                if b.is_seg_module(attr.value) and attr.attr.value != "Client":
-                    found.append(attr)
-
-            def visit_Call(self, call):
-                if b.seg_function(call.func) is not None and b.is_seg_module_key_live():
-                    found.append(call.func)
-
-        node.visit(V())
+        for n in nodes:
+            if type(n) is cst.Attribute:
+                if b.is_seg_module(n.value) and n.attr.value != "Client":
+                    found.append(n)
+            elif b.seg_function(n.func) is not None and b.is_seg_module_key_live():
+                found.append(n.func)
         return found
 
     def _module_used_before(self, first: cst.Assign) -> bool:
@@ -209,3 +222,14 @@ def _without(plan: Plan, rule: str) -> Plan:
     from dataclasses import replace
 
     return replace(plan, issues=[i for i in plan.issues if i.rule != rule])
+
+
+class _AttributesAndCalls(cst.CSTVisitor):
+    def __init__(self, found: list) -> None:
+        self.found = found
+
+    def visit_Attribute(self, node) -> None:
+        self.found.append(node)
+
+    def visit_Call(self, node) -> None:
+        self.found.append(node)

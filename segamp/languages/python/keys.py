@@ -1,8 +1,9 @@
 """Client keys: one stable name per Segment client of the project, the same in every file.
 
 * the module client (Segment's process-wide default client): ``py:module:<home path>``, the
-  one module the project's Amplitude client lives in (client_home()), else
-  ``py:module:unhomed``;
+  one module the Amplitude client of the file's distribution lives in (client_home()), else
+  ``py:module:unhomed``. One client per distribution (paths.project_root()): a repository of
+  several services gets one client in each, never an import of another service's module;
 * a ``Client(...)`` instance: ``<abs path of the creating file>#<where it is bound>``, e.g.
   ``/app/tracking.py#client``, ``…#Tracker.segment`` (class attribute or ``self.segment``),
   ``…#make_client`` (a factory returning a new client), ``…#L12`` (bound nowhere);
@@ -16,9 +17,13 @@ order in which files are visited.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Iterator, Mapping, Optional
+
+from .paths import project_root
 
 PACKAGE = "segment-analytics-python"
 LEGACY_PACKAGE = "analytics-python"
@@ -33,7 +38,37 @@ MODULE_USERS = "py:module-users"  # ctx.cache: abs paths of files naming the Seg
 IMPORTS = "py:imports"         # ctx.cache: abs path -> dotted modules its top level imports
 DOTTED = "py:dotted"           # ctx.cache: abs path -> its dotted module name
 NEW_MODULE = "amplitude_client"   # the module segamp creates when only an entry script configures Segment
-_MEMO = "py:home-memo"
+_MEMO = "py:home-memo"         # ctx.cache: project root -> (facts stamp, its Home)
+_ROOTS = "py:project-roots"    # ctx.cache: (entries stamp, {abs path -> its project root})
+
+# the file being indexed or rewritten: the distribution whose client its module calls use
+# (bind.py asks for the module client's key without naming the file; handler.py sets this)
+_CURRENT: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar("segamp_python_file", default=None)
+
+
+@contextlib.contextmanager
+def reading(path: str) -> Iterator[None]:
+    """While one file is indexed or rewritten: the module client is its distribution's."""
+    token = _CURRENT.set(os.path.abspath(path))
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def distribution(path: str, cache: Mapping) -> str:
+    """path's project root (paths.project_root), memoized for the run: every home and every
+    user of the module client is asked for at each lookup."""
+    entries = cache.get(ENTRIES, set())
+    memo = cache.get(_ROOTS)
+    if memo is None or memo[0] != len(entries):
+        memo = (len(entries), {})
+        if isinstance(cache, dict):
+            cache[_ROOTS] = memo
+    root = memo[1].get(path)
+    if root is None:
+        root = memo[1][path] = project_root(path, entries)
+    return root
 
 
 @dataclass(frozen=True)
@@ -51,8 +86,11 @@ class Home:
     problem: str = ""
 
 
-def client_home(cache: Mapping) -> Optional[Home]:
-    """One project, one client. Of the files that set the write key, the client lives in one
+def client_home(cache: Mapping, path: Optional[str] = None) -> Optional[Home]:
+    """One distribution, one client: the home of path's distribution (path: the file being
+    read, by default), found among the files of that distribution alone, so that no module
+    imports the client across distributions; a distribution where nothing sets the key has
+    none, whatever another one sets. Of the files that set the write key, the client lives in one
     that other modules can import: not a script run as __main__ (importing it runs it a second
     time), nor one whose top level imports a module that uses the client (that module's import
     of the client would be circular); one that sets the key at its top level first (configured
@@ -60,18 +98,34 @@ def client_home(cache: Mapping) -> Optional[Home]:
     then the shallowest path, the shortest, and by name, so every file of the run agrees. When
     no home can hold it and other files use it, it goes to a new module beside the first home,
     which configures it."""
-    homes: Mapping[str, str] = cache.get(HOMES, {})
-    if not homes:
+    all_homes: Mapping[str, str] = cache.get(HOMES, {})
+    if not all_homes:
         return None
     entries = cache.get(ENTRIES, set())
-    users = cache.get(MODULE_USERS, set())
-    memo = cache.get(_MEMO)
-    stamp = (len(homes), len(entries), len(users), len(cache.get(IMPORTS, {})))
-    if memo is not None and memo[0] == stamp:
-        return memo[1]
+    all_users = cache.get(MODULE_USERS, set())
+    path = path or _CURRENT.get()
+    root = distribution(os.path.abspath(path), cache) if path is not None else None
+    memos = cache.get(_MEMO)
+    stamp = (len(all_homes), len(entries), len(all_users), len(cache.get(IMPORTS, {})))
+    if memos is None or memos[0] != stamp:
+        memos = (stamp, {})
+        if isinstance(cache, dict):
+            cache[_MEMO] = memos
+    if root in memos[1]:
+        return memos[1][root]
+    # (no file named: the whole run, as one distribution)
+    homes = {p: n for p, n in all_homes.items() if root is None or distribution(p, cache) == root}
+    users = {p for p in all_users if root is None or distribution(p, cache) == root}
+    home = _home_among(homes, users, entries, cache) if homes else None
+    memos[1][root] = home
+    return home
+
+
+def _home_among(homes: Mapping[str, str], users: set, entries, cache: Mapping) -> Home:
+    """client_home() within one distribution: its homes, its users."""
     top = cache.get(HOME_KEYS, {})
     order = sorted(homes, key=lambda p: (not top.get(p), p.count(os.sep), len(p), p))
-    importable = [p for p in order if p not in entries and not _imports_a_user(p, cache)]
+    importable = [p for p in order if p not in entries and not _imports_a_user(p, users, cache)]
     if importable:
         home = Home(importable[0], homes[importable[0]], importable[0])
     elif len(homes) == 1 and not set(users) - set(homes):
@@ -85,15 +139,13 @@ def client_home(cache: Mapping) -> Optional[Home]:
                        f"({os.path.basename(first)} {_why_not(first, cache)}), and {NEW_MODULE}.py, where segamp "
                        f"would create it beside {os.path.basename(first)}, already exists")
         home = Home(path, homes[first], first, new=True, problem=problem)
-    if isinstance(cache, dict):
-        cache[_MEMO] = (stamp, home)
     return home
 
 
-def _imports_a_user(path: str, cache: Mapping) -> bool:
+def _imports_a_user(path: str, users: set, cache: Mapping) -> bool:
     dotted = cache.get(DOTTED, {})
-    users = {dotted[p] for p in cache.get(MODULE_USERS, set()) if p != path and p in dotted}
-    return bool(users & cache.get(IMPORTS, {}).get(path, frozenset()))
+    names = {dotted[p] for p in users if p != path and p in dotted}
+    return bool(names & cache.get(IMPORTS, {}).get(path, frozenset()))
 
 
 def _why_not(path: str, cache: Mapping) -> str:
@@ -121,8 +173,8 @@ def key_text(code: str) -> str:
         return " ".join(code.split())
 
 
-def module_client_key(cache: Mapping) -> str:
-    home = client_home(cache)
+def module_client_key(cache: Mapping, path: Optional[str] = None) -> str:
+    home = client_home(cache, path)
     return MODULE_PREFIX + (home.path if home is not None else "unhomed")
 
 

@@ -6,6 +6,11 @@ A module's dotted name is its path below the *import root*, the sys.path folder 
 imports it from, not below the nearest folder without __init__.py: Python 3 imports folders
 without one as namespace packages (``shop/settings.py`` with no ``shop/__init__.py`` is
 ``shop.settings`` for a ``manage.py`` beside ``shop/``). import_root() says how segamp finds it.
+
+A repository may hold several separately installed distributions (services/billing with its
+pyproject.toml, services/api with its setup.py, two Django projects each with its manage.py):
+project_root() says which one a module belongs to. No module imports another distribution's
+modules by their dotted names: each is installed, and run, on its own.
 """
 from __future__ import annotations
 
@@ -72,6 +77,19 @@ def import_root(path: str, entries: Iterable[str] = ()) -> str:
         if namespace and any(os.path.isfile(os.path.join(folder, f)) for f in _PROJECT_FILES):
             return folder
     return top
+
+
+def project_root(path: str, entries: Iterable[str] = ()) -> str:
+    """The distribution a module belongs to, named by its folder: the nearest folder, from the
+    module's import root up, that holds manage.py or the project's files (pyproject.toml,
+    setup.py, requirements.txt, …), the folder it is installed and run from. Two modules with
+    the same project root are one program; with different ones they are installed apart, and an
+    import of one by the other's dotted name fails at run time. "" when no folder above holds
+    such a file (a folder of scripts): all those modules are one program."""
+    for folder in _ancestors(import_root(path, entries)):
+        if any(os.path.isfile(os.path.join(folder, f)) for f in _ROOT_SCRIPTS + _PROJECT_FILES):
+            return folder
+    return ""
 
 
 def dotted_module(path: str, entries: Iterable[str] = (), script: Optional[str] = None) -> str:
