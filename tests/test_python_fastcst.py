@@ -219,3 +219,41 @@ def test_parse_is_lazy_and_keeps_libcst_verdicts():
     assert bad.tree is None and bad.error.startswith("line ")
     assert handler.parse_error(decode("x.py", b"x = (\n")) == bad.error
     assert handler.parse_error(decode("x.py", b"x = 1\n")) is None
+
+
+class _Every(cst.CSTVisitor):
+    """Every node a visitor meets, in order (the module aside)."""
+
+    def __init__(self):
+        self.log = []
+
+    def on_visit(self, node):
+        if not isinstance(node, cst.Module):
+            self.log.append(node)
+        return True
+
+
+@pytest.mark.parametrize("name,text", _sources(), ids=[n for n, _ in _sources()])
+def test_nodes_of_and_nodes_under_meet_what_a_visitor_meets(name, text):
+    # the rewrite's passes read Facts.nodes_of / nodes_under instead of walking the module
+    from segamp.languages.python.bind import Facts
+
+    module = cst.parse_module(text)
+    spans, parents, scopes, qnames = fastcst.resolve(module)
+    facts = Facts(module=module, qnames=qnames, scopes=scopes, parents=parents, spans=spans, legacy_ok=False)
+    every = _Every()
+    module.visit(every)
+    kinds = (cst.Name, cst.Attribute, cst.Call, cst.SimpleString, cst.Assign)
+    for kind in kinds:
+        assert facts.nodes_of(kind) == [n for n in every.log if type(n) is kind], kind.__name__
+    assert facts.nodes_of(cst.Name, cst.Attribute) == [n for n in every.log if type(n) in (cst.Name, cst.Attribute)]
+    assert facts.nodes_under(module, cst.Call) == facts.nodes_of(cst.Call)
+    for stmt in module.body:
+        under = _Every()
+        stmt.visit(under)
+        log = [stmt] + under.log[1:] if under.log and under.log[0] is stmt else under.log
+        assert facts.nodes_under(stmt, cst.Attribute, cst.Call, type(stmt)) == \
+            [n for n in log if type(n) in (cst.Attribute, cst.Call, type(stmt))]
+    inner = next((n for n in every.log if type(n) is cst.Call and parents.get(n) is not module), None)
+    if inner is not None:
+        assert facts.nodes_under(inner, cst.Name) is None   # not a statement of the module: walk it

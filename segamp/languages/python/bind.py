@@ -67,6 +67,46 @@ class Facts:
     home_name: str = "analytics"
     binder: Any = None    # the Binder that filled these facts
     import_roots: Optional[set] = None   # see imported_qnames()
+    _by_type: Optional[dict] = None      # see nodes_of()
+    _top_ranges: Optional[dict] = None   # see nodes_under()
+
+    def nodes_of(self, *types: type) -> list:
+        """Every node of exactly these classes (as a visitor's visit_<Class> meets them), in
+        document order: read off the parents table, which lists every node but the module in
+        the order a visitor meets them, instead of walking the tree once more."""
+        if len(types) == 1:
+            if self._by_type is None:
+                by: dict[type, list] = {}
+                for node in self.parents:
+                    by.setdefault(type(node), []).append(node)
+                self._by_type = by
+            return self._by_type.get(types[0], [])
+        wanted = frozenset(types)
+        return [n for n in self.parents if type(n) in wanted]
+
+    def nodes_under(self, node: cst.CSTNode, *types: type) -> Optional[list]:
+        """nodes_of(*types) within node (itself included) when node is the module or one of its
+        statements; None for any other node (the caller walks it)."""
+        if node is self.module:
+            return self.nodes_of(*types)
+        if self.parents.get(node) is not self.module:
+            return None
+        if self._top_ranges is None:
+            # a node of the module's own (a statement, a header or footer line) opens a range
+            # that runs to the next one: preorder lists a subtree's nodes together
+            ranges, order, start, owner = {}, list(self.parents), 0, None
+            module = self.module
+            for i, n in enumerate(order):
+                if self.parents[n] is module:
+                    if owner is not None:
+                        ranges[owner] = (start, i)
+                    owner, start = n, i
+            if owner is not None:
+                ranges[owner] = (start, len(order))
+            self._top_ranges = {"order": order, "ranges": ranges}
+        begin, end = self._top_ranges["ranges"][node]
+        wanted = frozenset(types)
+        return [n for n in self._top_ranges["order"][begin:end] if type(n) in wanted]
 
 
 def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Module] = None) -> Facts:
@@ -346,18 +386,7 @@ class Binder:
         if fn is None:
             return None
         returns: list[cst.Return] = []
-
-        class R(cst.CSTVisitor):
-            def visit_FunctionDef(self, node):  # nested defs return their own values
-                return node is fn
-
-            def visit_Lambda(self, node):
-                return False
-
-            def visit_Return(self, node):
-                returns.append(node)
-
-        fn.visit(R())
+        fn.visit(_Returns(fn, returns))
         found = {self.expr_key(r.value, depth + 1) if r.value is not None else None for r in returns}
         key = found.pop() if len(found) == 1 else None
         self._factory_memo[name] = key
@@ -645,3 +674,18 @@ def _last_name(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return node.attr.value
     return ""
+
+class _Returns(cst.CSTVisitor):
+    """A function's own return statements (nested defs and lambdas return their own values)."""
+
+    def __init__(self, fn: cst.FunctionDef, found: list) -> None:
+        self.fn, self.found = fn, found
+
+    def visit_FunctionDef(self, node) -> bool:
+        return node is self.fn
+
+    def visit_Lambda(self, node) -> bool:
+        return False
+
+    def visit_Return(self, node) -> None:
+        self.found.append(node)

@@ -122,22 +122,7 @@ class Describer:
         Not another mapping read by a literal key (app.config["X"]): the project defines that
         key somewhere (create_app, a settings file), so renaming it here alone would break it."""
         keys: list[cst.SimpleString] = []
-
-        class V(cst.CSTVisitor):
-            def visit_Subscript(self, sub: cst.Subscript) -> None:
-                if _last(sub.value) == "environ" and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
-                    index = sub.slice[0].slice.value
-                    if isinstance(index, cst.SimpleString):
-                        keys.append(index)
-
-            def visit_Call(self, call: cst.Call) -> None:
-                func = call.func
-                name = _last(func)
-                env = name == "getenv" or (name == "get" and isinstance(func, cst.Attribute) and _last(func.value) == "environ")
-                if env and call.args and isinstance(call.args[0].value, cst.SimpleString):
-                    keys.append(call.args[0].value)
-
-        node.visit(V())
+        node.visit(_EnvReads(keys))
         base = self.start(node)
         out = []
         for key in keys:
@@ -238,3 +223,22 @@ def _bind(call: cst.Call, params: tuple[str, ...], open_keywords: set[str],
             out.shape_at = Expr(problem, handle=arg.value)
             return None
     return bound
+
+class _EnvReads(cst.CSTVisitor):
+    """The literal names of environment reads under a node (_env_refs)."""
+
+    def __init__(self, keys: list) -> None:
+        self.keys = keys
+
+    def visit_Subscript(self, sub: cst.Subscript) -> None:
+        if _last(sub.value) == "environ" and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
+            index = sub.slice[0].slice.value
+            if isinstance(index, cst.SimpleString):
+                self.keys.append(index)
+
+    def visit_Call(self, call: cst.Call) -> None:
+        func = call.func
+        name = _last(func)
+        env = name == "getenv" or (name == "get" and isinstance(func, cst.Attribute) and _last(func.value) == "environ")
+        if env and call.args and isinstance(call.args[0].value, cst.SimpleString):
+            self.keys.append(call.args[0].value)

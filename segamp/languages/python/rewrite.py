@@ -49,14 +49,7 @@ class FileRewrite(HomeMixin):
 
     # --- small helpers --------------------------------------------------------------------
     def _all_names(self) -> set[str]:
-        names: set[str] = set()
-
-        class V(cst.CSTVisitor):
-            def visit_Name(self, node):
-                names.add(node.value)
-
-        self.f.module.visit(V())
-        return names
+        return {n.value for n in self.f.nodes_of(cst.Name)}
 
     def _declared_type(self, name: cst.Name) -> Optional[str]:
         """A name bound only to a parameter annotated str / int / float / bool (or Optional of
@@ -78,16 +71,10 @@ class FileRewrite(HomeMixin):
         lines with it; None when it holds a string spanning lines (moving would change it)."""
         if "\n" not in self.code(node):
             return None
-        strings: list[cst.CSTNode] = []
-
-        class V(cst.CSTVisitor):
-            def visit_SimpleString(self, n):
-                strings.append(n)
-
-            def visit_FormattedString(self, n):
-                strings.append(n)
-
-        node.visit(V())
+        strings = self.f.nodes_under(node, cst.SimpleString, cst.FormattedString)
+        if strings is None:
+            strings = []
+            node.visit(_Strings(strings))
         if any("\n" in self.code(n) for n in strings):
             return None
         return self.src.line_indent(span(self.f, node)[0])
@@ -255,30 +242,10 @@ class FileRewrite(HomeMixin):
         self.analysis.edits.extend(self.notes.edits())
 
     def _collect(self):
-        calls: list[cst.Call] = []
-        assigns: list[cst.Assign] = []
-        imports: list[cst.SimpleStatementLine] = []
-        refs: list[cst.CSTNode] = []
-
-        class V(cst.CSTVisitor):
-            def visit_Call(self, node):
-                calls.append(node)
-
-            def visit_Assign(self, node):
-                assigns.append(node)
-
-            def visit_SimpleStatementLine(self, node):
-                if any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body):
-                    imports.append(node)
-
-            def visit_Name(self, node):
-                refs.append(node)
-
-            def visit_Attribute(self, node):
-                refs.append(node)
-
-        self.f.module.visit(V())
-        return calls, assigns, imports, refs
+        f = self.f
+        imports = [s for s in f.nodes_of(cst.SimpleStatementLine)
+                   if any(isinstance(x, (cst.Import, cst.ImportFrom)) for x in s.body)]
+        return list(f.nodes_of(cst.Call)), list(f.nodes_of(cst.Assign)), imports, f.nodes_of(cst.Name, cst.Attribute)
 
     def _has_bound_calls(self, calls: list[cst.Call]) -> bool:
         return any(isinstance(c.func, cst.Attribute) and self.b.is_client_receiver(c.func.value) for c in calls)
@@ -718,12 +685,29 @@ def _keep_argument_comments(call: cst.Call, code, text: str, comments: list[str]
     return "\n".join(lines), comments
 
 
+class _Strings(cst.CSTVisitor):
+    """The string literals under a node (one class: a class made per call costs an ABC's
+    set-up and the fast walk's dispatch table each time)."""
+
+    def __init__(self, found: list) -> None:
+        self.found = found
+
+    def visit_SimpleString(self, n) -> None:
+        self.found.append(n)
+
+    def visit_FormattedString(self, n) -> None:
+        self.found.append(n)
+
+
+class _Comments(cst.CSTVisitor):
+    def __init__(self, found: list) -> None:
+        self.found = found
+
+    def visit_Comment(self, c) -> None:
+        self.found.append(c.value)
+
+
 def _comments_inside(node: cst.CSTNode) -> list[str]:
     found: list[str] = []
-
-    class V(cst.CSTVisitor):
-        def visit_Comment(self, c):
-            found.append(c.value)
-
-    node.visit(V())
+    node.visit(_Comments(found))
     return found

@@ -215,13 +215,7 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
     Amplitude client's method where that is certain, else are reported."""
     if rw.f.own_segment or rw.b.module_key() in rw.ctx.blocked or "segment.analytics" not in rw.src.text:
         return  # the last test: no patch target can name the SDK, so no tree walk
-    strings: list[cst.SimpleString] = []
-
-    class V(cst.CSTVisitor):
-        def visit_SimpleString(self, node):
-            strings.append(node)
-
-    rw.f.module.visit(V())
+    strings = rw.f.nodes_of(cst.SimpleString)
     methods = source_table("python").get("methods", {})
     home = K.client_home(rw.ctx.cache)
     for node in strings:
