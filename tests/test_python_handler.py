@@ -150,3 +150,115 @@ def test_blocked_call_keeps_imports_honest(tmp_path):
     ''')
     new = run(tmp_path, {"app.py": code}, partial=True)["app.py"].new_text
     assert "from amplitude import Amplitude, Config\n" in new  # no unused Identify/EventOptions
+
+
+# --- one module client per distribution ------------------------------------------------------
+# A repository of separately installed services: each is its own program, with its own sys.path.
+
+_HOME = "import os\n\nimport segment.analytics as analytics\n\nanalytics.write_key = os.environ['SEGMENT_WRITE_KEY']\n"
+_USER = "import segment.analytics as analytics\n\n\ndef go(user_id: str) -> None:\n    analytics.track(user_id, 'Went')\n"
+
+
+def test_project_root_names_the_distribution(tmp_path):
+    from segamp.languages.python.paths import project_root
+
+    files = {
+        "svc/billing/pyproject.toml": "", "svc/billing/billing/__init__.py": "", "svc/billing/billing/conf.py": "",
+        "svc/api/setup.cfg": "", "svc/api/src/api/__init__.py": "", "svc/api/src/api/views.py": "",
+        "svc/api/tests/test_views.py": "",
+        "site_a/manage.py": "", "site_a/shop/settings.py": "",
+        "backend/requirements.txt": "", "backend/app/__init__.py": "", "backend/app/deep/x.py": "",
+        "loose/tool.py": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".git").mkdir()
+    root = lambda p: project_root(str(tmp_path / p))  # noqa: E731
+    assert root("svc/billing/billing/conf.py") == str(tmp_path / "svc/billing")
+    # the src layout and its tests are one distribution: the tests import the installed package
+    assert root("svc/api/src/api/views.py") == root("svc/api/tests/test_views.py") == str(tmp_path / "svc/api")
+    assert root("site_a/shop/settings.py") == str(tmp_path / "site_a")        # manage.py
+    assert root("backend/app/deep/x.py") == str(tmp_path / "backend")         # requirements.txt
+    assert root("loose/tool.py") == ""                                         # no project file above
+
+
+def test_two_django_projects_each_get_their_own_client(tmp_path):
+    """Two Django projects in one repository, each with its own manage.py: each settings module
+    holds its project's client; no view imports the other project's settings."""
+    files = {}
+    for site, pkg in (("site_a", "shop"), ("site_b", "blog")):
+        files[f"{site}/manage.py"] = "import sys\n\nif __name__ == '__main__':\n    print(sys.argv)\n"
+        files[f"{site}/{pkg}/__init__.py"] = ""
+        files[f"{site}/{pkg}/settings.py"] = _HOME
+        files[f"{site}/{pkg}/views.py"] = _USER
+    out = run(tmp_path, files)
+    assert "from shop.settings import analytics" in out["site_a/shop/views.py"].new_text
+    assert "from blog.settings import analytics" in out["site_b/blog/views.py"].new_text
+    for home in ("site_a/shop/settings.py", "site_b/blog/settings.py"):
+        assert "analytics = Amplitude(os.environ['AMPLITUDE_API_KEY'], Config(min_id_length=1))" in out[home].new_text
+        assert [f.rule for f in out[home].findings if f.rule.startswith("client")] == ["client-converted"]
+    assert not [f for k, r in out.items() if k != "__engine__" for f in r.findings if f.kind == Kind.MANUAL]
+
+
+def test_service_without_a_home_is_left_not_given_another_services_client(tmp_path):
+    """backend/ sets the key, worker/ only uses the module: worker is left (default-client),
+    as a single project with no home is, and never imports backend's module."""
+    out = run(tmp_path, {
+        "backend/requirements.txt": "segment-analytics-python\n",
+        "backend/app/__init__.py": "", "backend/app/conf.py": _HOME, "backend/app/views.py": _USER,
+        "worker/requirements.txt": "segment-analytics-python\n",
+        "worker/jobs/__init__.py": "", "worker/jobs/tasks.py": _USER,
+    })
+    assert "from app.conf import analytics" in out["backend/app/views.py"].new_text
+    tasks = out["worker/jobs/tasks.py"]
+    assert not tasks.changed
+    left = [f for f in tasks.findings if f.rule == "default-client"]
+    assert left and left[0].kind == Kind.MANUAL and "no file of its distribution (worker)" in left[0].message
+    assert "app/conf.py sets it for another distribution" in left[0].message
+
+
+def test_three_services_import_their_own_client_from_their_own_root(tmp_path):
+    """Three services (a pyproject package, a src layout with setup.cfg, a requirements.txt
+    service whose only configuring file is an entry script): each rewritten module imports, with
+    only its own service's root on sys.path and the real amplitude-analytics installed."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if importlib.util.find_spec("amplitude") is None:
+        pytest.skip("needs amplitude-analytics (pip install -e '.[test]')")
+    main = ("import os\n\nimport segment.analytics as analytics\n\nfrom jobs import tasks\n\n"
+            "analytics.write_key = os.environ['SEGMENT_WRITE_KEY']\n\n"
+            "if __name__ == '__main__':\n    tasks.go('user-1')\n")
+    out = run(tmp_path, {
+        "services/billing/pyproject.toml": "[project]\nname = 'billing'\ndependencies = ['segment-analytics-python']\n",
+        "services/billing/billing/__init__.py": "", "services/billing/billing/conf.py": _HOME,
+        "services/billing/billing/invoices.py": _USER,
+        "services/api/setup.cfg": "[options]\ninstall_requires =\n    segment-analytics-python\n",
+        "services/api/src/api/__init__.py": "", "services/api/src/api/settings.py": _HOME,
+        "services/api/src/api/views.py": _USER,
+        "services/worker/requirements.txt": "segment-analytics-python\n",
+        "services/worker/main.py": main,
+        "services/worker/jobs/__init__.py": "", "services/worker/jobs/tasks.py": _USER,
+    })
+    assert "from billing.conf import analytics" in out["services/billing/billing/invoices.py"].new_text
+    assert "from api.settings import analytics" in out["services/api/src/api/views.py"].new_text
+    assert "from amplitude_client import analytics" in out["services/worker/jobs/tasks.py"].new_text
+    assert out["services/worker/amplitude_client.py"].created
+    assert not [f for k, r in out.items() if k != "__engine__" for f in r.findings if f.kind == Kind.MANUAL]
+    for rel, res in out.items():
+        if rel != "__engine__" and res.new_text is not None:
+            (tmp_path / rel).write_text(res.new_text, encoding="utf-8")
+    env = dict(os.environ, SEGMENT_WRITE_KEY="k", AMPLITUDE_API_KEY="k", PYTHONDONTWRITEBYTECODE="1")
+    for root, modules in (("services/billing", ["billing.conf", "billing.invoices"]),
+                          ("services/api/src", ["api.settings", "api.views"]),
+                          ("services/worker", ["amplitude_client", "jobs.tasks", "main"])):
+        env["PYTHONPATH"] = str(tmp_path / root)
+        code = "import importlib\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+        done = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path / root), env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"{root}: {done.stderr}"

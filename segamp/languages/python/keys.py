@@ -39,7 +39,7 @@ IMPORTS = "py:imports"         # ctx.cache: abs path -> dotted modules its top l
 DOTTED = "py:dotted"           # ctx.cache: abs path -> its dotted module name
 NEW_MODULE = "amplitude_client"   # the module segamp creates when only an entry script configures Segment
 _MEMO = "py:home-memo"         # ctx.cache: project root -> (facts stamp, its Home)
-_ROOTS = "py:project-roots"    # ctx.cache: (entries stamp, {abs path -> its project root})
+_ROOTS = "py:project-roots"    # ctx.cache: abs path -> its project root (distribution())
 
 # the file being indexed or rewritten: the distribution whose client its module calls use
 # (bind.py asks for the module client's key without naming the file; handler.py sets this)
@@ -58,16 +58,18 @@ def reading(path: str) -> Iterator[None]:
 
 def distribution(path: str, cache: Mapping) -> str:
     """path's project root (paths.project_root), memoized for the run: every home and every
-    user of the module client is asked for at each lookup."""
-    entries = cache.get(ENTRIES, set())
+    user of the module client is asked for at each lookup. Without the entry scripts, which
+    grow while files are indexed: a script's folder (sys.path[0]) moves its import root only
+    between its folder and the project-file folder above it, where the project root is found
+    either way, so the memo never has to be thrown away."""
     memo = cache.get(_ROOTS)
-    if memo is None or memo[0] != len(entries):
-        memo = (len(entries), {})
+    if memo is None:
+        memo = {}
         if isinstance(cache, dict):
             cache[_ROOTS] = memo
-    root = memo[1].get(path)
+    root = memo.get(path)
     if root is None:
-        root = memo[1][path] = project_root(path, entries)
+        root = memo[path] = project_root(path)
     return root
 
 
