@@ -18,6 +18,7 @@ from .discover import Discoverer, Entry, Notice, PendingGrep, module_stems
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
 from .languages.base import IndexFacts, Parsed
+from .languages.reads import TrackedExports, same_answers, track
 from .model import ClientInfo, FileResult, Finding, Kind
 from .project import in_scope, project_root, scope_of
 from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
@@ -436,6 +437,10 @@ class Engine:
 MAX_INDEX_ROUNDS = 4
 # rounds of finding importers (files that import a module exporting a client) and indexing them
 MAX_IMPORTER_ROUNDS = 4
+# a file whose reads of the facts give the same answers as when it was last indexed is not
+# indexed again, and its analysis takes that round's binding (languages/reads.py); off only in
+# tests that compare the two
+REUSE_UNCHANGED_READS = True
 
 
 class _FileWork:
@@ -445,8 +450,12 @@ class _FileWork:
     def __init__(self, engine: Engine, candidates: list[Candidate], sources: dict, ctx: ProjectContext):
         self.engine, self.candidates, self.sources, self.ctx = engine, candidates, sources, ctx
         self.parsed: dict[str, Parsed] = {}
-        self.indexed: dict[int, tuple[int, list]] = {}   # file -> (generation, its writes)
+        # file -> (the generation it was last indexed or confirmed against, its writes, the
+        # facts it read then, or None when they are unknown)
+        self.indexed: dict[int, tuple[int, list, Optional[frozenset]]] = {}
         self.index_errors: dict[str, str] = {}            # file -> why its index failed
+        self.round_facts: dict[int, IndexFacts] = {}      # generation -> its facts
+        self.memo_generation: dict[int, int] = {}         # file -> the round its memos are of
 
     def load(self, step: str, payload: tuple) -> None:
         ctx = self.ctx
@@ -456,10 +465,12 @@ class _FileWork:
                 self.sources[path] = source
         if step == "index":
             facts, generation, _ = payload
-            if ctx.generation != generation:
+            self.round_facts[generation] = facts
+            if ctx.generation != generation or not isinstance(ctx.exports, TrackedExports):
                 ctx.load_facts(facts, generation)
             return
         facts, generation, blocked, blocked_packages, idle_packages, _ = payload
+        self.round_facts[generation] = facts
         if not ctx.frozen:
             ctx.load_facts(facts, generation)
             ctx.freeze()
@@ -469,26 +480,10 @@ class _FileWork:
         cand = self.candidates[i]
         src = self.sources[cand.entry.path]
         if step == "index":
-            # a file indexed against these facts already (an importer round added others)
-            done = self.indexed.get(i)
-            if done is not None and done[0] == self.ctx.generation:
-                return done[1]
-            tree = self._tree(cand, src)
-            ops: list = []
-            if tree.error is None and cand.entry.path not in self.index_errors:
-                self.ctx.recording = ops
-                try:
-                    cand.entry.handler.index(src, self.ctx, tree.tree)
-                except RecursionError:
-                    ops, self.index_errors[cand.entry.path] = [], "too deeply nested to analyse"
-                except Exception as exc:   # a bug in a module must cost one file, not the run
-                    ops, self.index_errors[cand.entry.path] = [], f"internal error while indexing ({type(exc).__name__}: {exc})"
-                finally:
-                    self.ctx.recording = None
-            self.indexed[i] = (self.ctx.generation, ops)
-            return ops
+            return self._index(i, cand, src)
         if isinstance(src, FileResult):
             return src, None
+        self.ctx.memo_generation = self._memo_generation(i)
         problem = self.index_errors.get(cand.entry.path)
         if problem is not None:
             # what the file exports is unknown: it is left, and says so
@@ -496,6 +491,48 @@ class _FileWork:
                               fs_path=cand.entry.path, error=f"{problem}; left unchanged (please report this file)"), None
         result = self.engine._process(cand.entry, src, self._tree(cand, src), self.ctx)
         return result, self.engine.created.get(cand.entry.path)
+
+    def _index(self, i: int, cand: Candidate, src) -> list:
+        generation = self.ctx.generation
+        done = self.indexed.get(i)
+        if done is not None and (done[0] == generation or (REUSE_UNCHANGED_READS and self._same_answers(done, generation))):
+            # indexed against these facts already (an importer round added others), or every
+            # fact it read is as it was then: it would write the same
+            self.indexed[i] = (generation, done[1], done[2])
+            return done[1]
+        tree = self._tree(cand, src)
+        ops: list = []
+        reads: Optional[set] = set()
+        if tree.error is None and cand.entry.path not in self.index_errors:
+            self.ctx.recording = ops
+            self.ctx.memo_generation = generation
+            track(self.ctx, reads)
+            try:
+                cand.entry.handler.index(src, self.ctx, tree.tree)
+            except RecursionError:
+                ops, self.index_errors[cand.entry.path] = [], "too deeply nested to analyse"
+            except Exception as exc:   # a bug in a module must cost one file, not the run
+                ops, self.index_errors[cand.entry.path] = [], f"internal error while indexing ({type(exc).__name__}: {exc})"
+            finally:
+                self.ctx.recording = None
+                track(self.ctx, None)
+        self.indexed[i] = (generation, ops, frozenset(reads))
+        self.memo_generation[i] = generation
+        return ops
+
+    def _same_answers(self, done: tuple, generation: int) -> bool:
+        old, new = self.round_facts.get(done[0]), self.round_facts.get(generation)
+        return done[2] is not None and old is not None and new is not None and same_answers(done[2], old, new)
+
+    def _memo_generation(self, i: int) -> int:
+        """The round whose memos (a binding) the file's analysis may take: the one it was last
+        indexed in, when what it read gives the same answers under the final facts."""
+        generation = self.ctx.generation
+        done = self.indexed.get(i)
+        if REUSE_UNCHANGED_READS and done is not None and i in self.memo_generation and \
+                (done[0] == generation or self._same_answers(done, generation)):
+            return self.memo_generation[i]
+        return generation
 
     def _tree(self, cand: Candidate, src: SourceFile) -> Parsed:
         tree = self.parsed.get(cand.entry.path)

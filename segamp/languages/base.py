@@ -14,6 +14,7 @@ from typing import Any, Optional
 from ..config import Config
 from ..model import Analysis
 from ..source import SourceFile
+from .reads import TrackedCache, TrackedEvidence, TrackedExports
 
 
 @dataclass
@@ -54,7 +55,10 @@ class ProjectContext:
     # the facts of the previous round only, never those of files indexed before it; the
     # engine applies every file's delta in file order (index_round, engine._index)
     recording: Optional[list] = None
-    generation: int = 0          # which round's facts this context holds (caches key on it)
+    generation: int = 0          # which round's facts this context holds
+    # the round whose facts a file's memos hold (the engine sets it per file): a file whose
+    # reads gave the same answers since (languages/reads.py) keeps the binding it had then
+    memo_generation: int = 0
     _fact_names: frozenset = frozenset()   # the cache entries that are project facts
 
     def add_exports(self, module: str, names: dict) -> None:
@@ -84,8 +88,10 @@ class ProjectContext:
     def load_facts(self, facts: "IndexFacts", generation: int) -> None:
         """Hold these project facts (a round's, or the final ones) instead of the previous;
         the cache's other entries (a module's own per-file memos) stay."""
-        self.exports = {k: dict(v) for k, v in facts.exports.items()}
-        self.evidence = set(facts.evidence)
+        self.exports = TrackedExports({k: dict(v) for k, v in facts.exports.items()})
+        self.evidence = TrackedEvidence(facts.evidence)
+        if not isinstance(self.cache, TrackedCache):
+            self.cache = TrackedCache(self.cache)
         for name in self._fact_names:
             self.cache.pop(name, None)
         self.cache.update({k: v.copy() for k, v in facts.cache.items()})

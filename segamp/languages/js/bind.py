@@ -20,6 +20,7 @@ from ...core import profiles
 from ...core.profiles import Profile
 from ...source import SourceFile
 from ..base import ProjectContext
+from ..reads import evidence_matching
 from .kinds import (
     BROWSER_PACKAGE, SNIPPET_KEY, SNIPPET_PACKAGE, TYPED_KEY, Client, ClientObject, Context, Hook, Kinded, Method,
     client_object, clients_in, kind_from_json, kind_to_json, typed_client,
@@ -140,7 +141,7 @@ class JsFile:
         if not client.typed:
             return client.key
         prefix = f"{ORIGIN}{client.package}|"
-        origins = sorted(e[len(prefix):] for e in self.ctx.evidence if e.startswith(prefix))
+        origins = [e[len(prefix):] for e in evidence_matching(self.ctx.evidence, prefix)]
         return origins[0] if len(origins) == 1 else client.key
 
     def is_blocked(self, client: Client) -> bool:
@@ -170,7 +171,8 @@ class JsFile:
     def ctx_package(self, key: str) -> str:
         """The package of the client created under key (the index recorded it), or ""."""
         tail = "|" + key
-        return next((e[len(ORIGIN):-len(tail)] for e in self.ctx.evidence if e.startswith(ORIGIN) and e.endswith(tail)), "")
+        # sorted: the same answer whatever the set's order
+        return next((e[len(ORIGIN):-len(tail)] for e in evidence_matching(self.ctx.evidence, ORIGIN, tail)), "")
 
     def typed_packages(self) -> set[str]:
         """The packages whose client type annotates something in this file."""
@@ -757,8 +759,7 @@ class JsFile:
 
     def _bind_project_import(self, stmt: Node) -> bool:
         spec = import_source(stmt)
-        if not spec or spec in SEGMENT_PACKAGES or spec in OTHER_SEGMENT_SDKS or spec in NODE_SDKS or spec in RN_SDKS or \
-                not self.ctx.exports:
+        if not spec or spec in SEGMENT_PACKAGES or spec in OTHER_SEGMENT_SDKS or spec in NODE_SDKS or spec in RN_SDKS:
             return False
         key, hits = resolve_module(self.ctx.exports, self.path, spec, tuple(self.ctx.roots))
         if key is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ... import tables
+from ..reads import evidence_matching
 from .kinds import Client, Kinded, typed_client
 from .syntax import Node, unwrap
 
@@ -95,7 +96,7 @@ def hook_calls(jf) -> list[Node]:
 def other_origins(jf, key: str) -> list[str]:
     """The other React Native clients the project creates (`file#name`, from the index)."""
     prefix = f"js-origin:{RN_PACKAGE}|"
-    return sorted(e[len(prefix):].rsplit("/", 1)[-1] for e in jf.ctx.evidence if e.startswith(prefix) and e[len(prefix):] != key)
+    return sorted(e[len(prefix):].rsplit("/", 1)[-1] for e in evidence_matching(jf.ctx.evidence, prefix) if e[len(prefix):] != key)
 
 
 def plugin_package(jf, arg: Optional[Node]) -> Optional[str]:

@@ -16,6 +16,8 @@ import os
 import re
 from typing import Optional
 
+from ..reads import export_keys_ending
+
 MODULE_EXTS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
 CONFIG_NAMES = ("tsconfig.json", "jsconfig.json")
 STAR = "*from:"          # exported-name prefix of an `export * from` reference
@@ -123,7 +125,7 @@ def resolve_module(exports, path: str, spec: str, roots: tuple[str, ...]) -> tup
         return None, []   # the alias names a module of the project that exports no client
     # Path aliases without a config we can read (@/lib/analytics, ~/lib/analytics): by suffix.
     tail = re.sub(r"^(@|~|#)/", "", spec)
-    hits = [k for k in exports if k.endswith("/" + tail)]
+    hits = export_keys_ending(exports, ("/" + tail,))
     if len(hits) == 1:
         return hits[0], []
     return None, hits if len(hits) > 1 else []

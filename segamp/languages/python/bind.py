@@ -29,6 +29,7 @@ from libcst.metadata import Assignment, ImportAssignment, QualifiedName, Qualifi
 from ...model import ClientInfo
 from .paths import dotted_module, module_key, own_analytics_module, own_package  # noqa: F401  (re-exported)
 from ...source import SourceFile
+from ..reads import export_keys_ending
 from ..base import ProjectContext
 from . import fastcst
 from .fastcst import module_of
@@ -112,7 +113,7 @@ class Facts:
 def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Module] = None) -> Facts:
     legacy_evidence = "py:legacy-analytics" in ctx.evidence or "pypi:analytics-python" in ctx.evidence
     # the binding reads the project's facts (other modules' exports): one per round of them
-    cache_key = ("py:facts", source.path, hash(source.text), legacy_evidence, ctx.generation)
+    cache_key = ("py:facts", source.path, hash(source.text), legacy_evidence, ctx.memo_generation)
     cached = ctx.cache.get(cache_key)
     if cached is not None:
         cached.binder.ctx = ctx
@@ -270,7 +271,7 @@ class Binder:
                     return key
             return None
         tail = "/" + dotted.replace(".", "/")
-        found = [k for k in self.ctx.exports if k.endswith(tail) or k.endswith(tail + "/__init__")]
+        found = export_keys_ending(self.ctx.exports, (tail, tail + "/__init__"))
         if not found:
             return None
         here = os.path.abspath(self.path)
