@@ -280,7 +280,7 @@ class Binder:
 
     # --- keys ---------------------------------------------------------------------------
     def module_key(self) -> str:
-        return K.module_client_key(self.ctx.cache)
+        return K.module_client_key(self.ctx.cache, self.path)
 
     def canonical(self, key: Optional[str]) -> Optional[str]:
         return K.canonical(key, self.ctx.cache)

@@ -159,10 +159,6 @@ class PythonHandler(Handler):
         return parsed.error
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
-        with keys.reading(source.path):  # its module client is its distribution's
-            self._index(source, ctx, tree)
-
-    def _index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         from .bind import facts_for
 
         cst = _cst()
@@ -215,10 +211,9 @@ class PythonHandler(Handler):
         from .fastcst import fast_visits
         from .rewrite import FileRewrite
 
-        with keys.reading(source.path):  # its module client is its distribution's
-            facts = facts_for(source, ctx, tree)
-            with fast_visits():  # the rewrite's read-only visitors walk without rebuilding nodes
-                return FileRewrite(source, ctx, facts, profiles.load("python")).run()
+        facts = facts_for(source, ctx, tree)
+        with fast_visits():  # the rewrite's read-only visitors walk without rebuilding nodes
+            return FileRewrite(source, ctx, facts, profiles.load("python")).run()
 
 
 __all__ = ["PythonHandler"]

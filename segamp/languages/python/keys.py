@@ -17,11 +17,9 @@ order in which files are visited.
 """
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import os
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Optional
+from typing import Mapping, Optional
 
 from .paths import project_root
 
@@ -40,21 +38,6 @@ DOTTED = "py:dotted"           # ctx.cache: abs path -> its dotted module name
 NEW_MODULE = "amplitude_client"   # the module segamp creates when only an entry script configures Segment
 _MEMO = "py:home-memo"         # ctx.cache: project root -> (facts stamp, its Home)
 _ROOTS = "py:project-roots"    # ctx.cache: abs path -> its project root (distribution())
-
-# the file being indexed or rewritten: the distribution whose client its module calls use
-# (bind.py asks for the module client's key without naming the file; handler.py sets this)
-_CURRENT: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar("segamp_python_file", default=None)
-
-
-@contextlib.contextmanager
-def reading(path: str) -> Iterator[None]:
-    """While one file is indexed or rewritten: the module client is its distribution's."""
-    token = _CURRENT.set(os.path.abspath(path))
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
-
 
 def distribution(path: str, cache: Mapping) -> str:
     """path's project root (paths.project_root), memoized for the run: every home and every
@@ -88,9 +71,9 @@ class Home:
     problem: str = ""
 
 
-def client_home(cache: Mapping, path: Optional[str] = None) -> Optional[Home]:
-    """One distribution, one client: the home of path's distribution (path: the file being
-    read, by default), found among the files of that distribution alone, so that no module
+def client_home(cache: Mapping, path: Optional[str]) -> Optional[Home]:
+    """One distribution, one client: the home of path's distribution (path: the file that
+    uses the module client; None: any distribution's), found among the files of that distribution alone, so that no module
     imports the client across distributions; a distribution where nothing sets the key has
     none, whatever another one sets. Of the files that set the write key, the client lives in one
     that other modules can import: not a script run as __main__ (importing it runs it a second
@@ -105,7 +88,6 @@ def client_home(cache: Mapping, path: Optional[str] = None) -> Optional[Home]:
         return None
     entries = cache.get(ENTRIES, set())
     all_users = cache.get(MODULE_USERS, set())
-    path = path or _CURRENT.get()
     root = distribution(os.path.abspath(path), cache) if path is not None else None
     memos = cache.get(_MEMO)
     stamp = (len(all_homes), len(entries), len(all_users), len(cache.get(IMPORTS, {})))
@@ -175,7 +157,7 @@ def key_text(code: str) -> str:
         return " ".join(code.split())
 
 
-def module_client_key(cache: Mapping, path: Optional[str] = None) -> str:
+def module_client_key(cache: Mapping, path: str) -> str:
     home = client_home(cache, path)
     return MODULE_PREFIX + (home.path if home is not None else "unhomed")
 

@@ -217,7 +217,7 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
         return  # the last test: no patch target can name the SDK, so no tree walk
     strings = rw.f.nodes_of(cst.SimpleString)
     methods = source_table("python").get("methods", {})
-    home = K.client_home(rw.ctx.cache)
+    home = K.client_home(rw.ctx.cache, rw.src.path)
     for node in strings:
         value = node.evaluated_value if not rw.inside_replaced(node) else None
         m = _MOCK_TARGET.match(value) if isinstance(value, str) else None
