@@ -537,7 +537,7 @@ class _FileWork:
     def _tree(self, cand: Candidate, src: SourceFile) -> Parsed:
         tree = self.parsed.get(cand.entry.path)
         if tree is None:
-            tree = self.parsed[cand.entry.path] = _parse(cand.entry.handler, src)
+            tree = self.parsed[cand.entry.path] = _parse(cand.entry.handler, src, candidate=True)
         return tree
 
 
@@ -585,9 +585,9 @@ def _honest(result: FileResult, cand: Candidate) -> None:
         result.findings.append(finding)
 
 
-def _parse(handler: Handler, source: SourceFile) -> Parsed:
+def _parse(handler: Handler, source: SourceFile, candidate: bool = False) -> Parsed:
     try:
-        return handler.parse(source)
+        return handler.parse_input(source) if candidate else handler.parse(source)
     except RecursionError:
         return Parsed(None, "too deeply nested")
 

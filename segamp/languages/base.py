@@ -177,6 +177,11 @@ class Handler:
         rewritten text once more to verify it). Modules with a tree override this."""
         return Parsed(None, self.parse_error(source))
 
+    def parse_input(self, source: SourceFile) -> Parsed:
+        """Parse a candidate, whose tree index() and analyze() will read (parse() also answers
+        for rewritten texts, which need only the verdict)."""
+        return self.parse(source)
+
     def parse_error(self, source: SourceFile) -> Optional[str]:
         """None when the text parses, else a short 'line N: ...' reason."""
         return None

@@ -147,6 +147,14 @@ class PythonHandler(Handler):
         except (cst.ParserSyntaxError, RecursionError) as exc:
             return Parsed(None, _syntax_message(exc))
 
+    def parse_input(self, source: SourceFile) -> Parsed:
+        # a candidate's tree is always read: asking CPython first would only cost its parse
+        cst = _cst()
+        try:
+            return Parsed(cst.parse_module(source.text))
+        except (cst.ParserSyntaxError, RecursionError) as exc:
+            return Parsed(None, _syntax_message(exc))
+
     def parse_error(self, source: SourceFile) -> Optional[str]:
         from .fastcst import module_of
 
