@@ -555,7 +555,9 @@ def map_identify(call: SegmentCall, profile: Profile, config: Config) -> Plan:
             return _leave(*issues)
         return Plan(REWRITE, [IdentifyOp(identify, options)], issues, returns=profile.returns)
     if not profile.ambient_user:
-        return _leave(_issue("identify-no-traits", None, note=True))
+        # nothing to send: kept as a comment, so that the client (and every other call of it)
+        # converts instead of being left whole for a call that sent Amplitude nothing
+        return Plan(REWRITE, [CommentOut(f"{_catalog_text('identify-no-traits')}. Original:")], [_issue("identify-no-traits")])
     if absent(user_id):
         return _leave(_issue("identify-nothing", None, note=True))
     issues = []
