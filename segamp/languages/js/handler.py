@@ -309,6 +309,8 @@ def client_infos(jf: JsFile) -> dict[str, ClientInfo]:
             name = printer_rn.v1_namespace(jf) or "analytics"
         else:
             name = created[0] if created else key.rsplit("#", 1)[-1]
+            if re.fullmatch(r"L\d+", name):   # a client held by no name (bind._holder_name)
+                name = f"created on line {name[1:]}"
         origin = f"{jf.path}:{jf.src.line_col(created[1].start_byte)[0]}" if created else ""
         out[key] = ClientInfo(key, name, client.package, origin)
     return out

@@ -54,6 +54,8 @@ def describe(jf: JsFile, node: Optional[Node], as_id: bool = False) -> Optional[
     static = None
     if as_id and jf.typescript and kind not in (C.NUMBER, C.NULL, C.UNDEFINED, C.BOOL):
         static = "string"   # tsc holds Segment's ID type (string | null) to it
+    if _string_choice(inner):
+        static = "string"   # isHome ? 'Home' : 'Other' is never null
     return Expr(text, kind, value, entries, static, _env_refs(jf, node), params,
                 simple=kind in (C.STRING, C.NUMBER, C.BOOL, C.NULL, C.UNDEFINED, C.NAME), handle=node)
 
@@ -286,9 +288,19 @@ def _stringish(jf: JsFile, node: Node) -> bool:
     u = unwrap(node)
     if u.type in STRINGISH or u.type == "binary_expression":
         return True
+    if _string_choice(u):
+        return True
     if u.type in ("identifier", "member_expression", "call_expression", "subscript_expression"):
         return not PAGE_PROPS_NAME.search(jf.text(u).split(".")[-1])
     return False
+
+
+def _string_choice(node: Node) -> bool:
+    """A conditional between two string literals (isHome ? 'Home' : 'Other')."""
+    if node.type != "ternary_expression":
+        return False
+    branches = [node.child_by_field_name(f) for f in ("consequence", "alternative")]
+    return all(b is not None and unwrap(b).type in STRINGISH and string_value(unwrap(b)) is not None for b in branches)
 
 
 def _read_page(jf: JsFile, seg: SegmentCall, site: Site, args: list[Node]) -> None:

@@ -207,8 +207,13 @@ class Printer:
         for part in name.parts:
             if isinstance(part, str):
                 out.append(part.replace("`", "\\`").replace("${", "\\${"))
+            elif part.static_type == "string":   # a name (never an id) typed string is never null: `?? ''` would be unreachable (TS2869)
+                out.append("${" + part.text + "}")
             else:
-                out.append("${" + part.text + " ?? ''}")
+                # a compound name is parenthesised: `a || b ?? ''` does not parse, and
+                # `c ? x : y ?? ''` would apply ?? to one branch only
+                text = part.text if part.simple else f"({part.text})"
+                out.append("${" + text + " ?? ''}")
         return "`" + "".join(out) + "`"
 
     def props(self, props: Props, indent: str) -> str:
