@@ -32,7 +32,7 @@ def holder_of(call: Node) -> tuple[Optional[Node], Optional[Node]]:
     ternary = None
     cur, decl = call, call.parent
     while decl is not None and (decl.type in HOLDING_WRAPPERS or (ternary is None and maybe_absent(decl) == cur)):
-        if decl.type == "ternary_expression":
+        if decl.type in ("ternary_expression", "binary_expression"):   # key ? load() : undefined, key && load()
             ternary = decl
         cur, decl = decl, decl.parent
     return decl, ternary
@@ -48,9 +48,12 @@ def init_when_made(printer: "Printer", ternary: Node, seg: SegmentCall, init: In
     from .printer import IDENT
 
     jf = printer.jf
-    cond = unwrap(ternary.child_by_field_name("condition"))
+    if ternary.type == "binary_expression":   # key && load(…)
+        cond, made_when_true = unwrap(ternary.child_by_field_name("left")), True
+    else:
+        cond = unwrap(ternary.child_by_field_name("condition"))
+        made_when_true = maybe_absent(ternary) == ternary.child_by_field_name("consequence")
     key = seg.args.get("write_key")
-    made_when_true = maybe_absent(ternary) == ternary.child_by_field_name("consequence")
     if key is None or cond is None:
         return init
     new_key = printer.value(init.key)

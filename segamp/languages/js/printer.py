@@ -544,11 +544,15 @@ class Printer:
                 (ternary is None or (made := conditional.init_when_made(self, ternary, seg, init)) is not None):
             # a client made conditionally: `key ? create() : undefined`, then `analytics?.init(…)`
             init = made if ternary is not None else init
-            name = self.jf.text(decl.child_by_field_name("name")) + ("?" if ternary is not None else "")
+            var = self.jf.text(decl.child_by_field_name("name"))
+            # `key && load(…)` holds the falsy key when no client is made ('' has no ?.init)
+            guard = f"{var} && " if ternary is not None and ternary.type == "binary_expression" else ""
+            name = var + ("?" if ternary is not None and not guard else "")
             self.edit(call.start_byte, call.end_byte, self.create())
             semi = ";" if self.semi else ""
             pad = "\n" + self.indent_of(holder)
-            lines = [self.init_call(name, init, self.indent_of(holder))] + self._at_load(plan, name + ".", self.indent_of(holder), seg)
+            lines = [guard + line for line in [self.init_call(name, init, self.indent_of(holder))] +
+                     self._at_load(plan, name + ".", self.indent_of(holder), seg)]
             # the settings' comments (why a key, a @ts-ignore) go with the init that replaces them
             kept = setting_comments.kept_comments(self.jf, call, "".join(lines), plan.issues)
             self.edit(holder.end_byte, holder.end_byte,

@@ -88,7 +88,12 @@ def is_nullish(node: Optional[Node]) -> bool:
 
 def maybe_absent(ternary: Node) -> Optional[Node]:
     """`key ? AnalyticsBrowser.load(…) : undefined`: the branch that is not null or undefined,
-    when the other one is (a value that is there or not), else None."""
+    when the other one is (a value that is there or not), else None. `key && load(…)` is the
+    same choice (its other value is the falsy key): its right side."""
+    if ternary.type == "binary_expression":
+        operator = ternary.child_by_field_name("operator")
+        right = ternary.child_by_field_name("right")
+        return right if operator is not None and operator.type == "&&" and right is not None else None
     if ternary.type != "ternary_expression":
         return None
     yes, no = ternary.child_by_field_name("consequence"), ternary.child_by_field_name("alternative")

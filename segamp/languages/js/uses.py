@@ -177,6 +177,9 @@ def _operator_consumer(jf: JsFile, op: Node, cur: Node, kind: Kinded) -> Optiona
     operator = jf.text(op.child_by_field_name("operator"))
     if operator in TRUTH_OPERATORS or (operator == "&&" and op.child_by_field_name("left") == cur):
         return None          # a test: an Amplitude client is as truthy as Segment's
+    if operator == "&&" and isinstance(kind, Client) and maybe_absent(op) == cur and op.parent is not None and \
+            op.parent.type == "variable_declarator":
+        return consumer(jf, op, kind)   # `key && AnalyticsBrowser.load(…)`: followed where it is held
     if operator in ("&&", "||", "??") and consumer(jf, op, kind) is None and \
             op.parent is not None and op.parent.type in ("parenthesized_expression", "unary_expression",
                                                          "expression_statement", "binary_expression"):
