@@ -32,6 +32,11 @@ def name(text: str, static_type: str | None = None) -> C.Expr:
     return C.Expr(text, C.NAME, simple=True, static_type=static_type)
 
 
+def defined(text: str, definition: C.Expr) -> C.Expr:
+    """A name the front end resolved to a constant read nowhere else."""
+    return C.Expr(text, C.NAME, simple=True, definition=definition)
+
+
 def call(text: str) -> C.Expr:
     return C.Expr(text, C.CALL)
 
@@ -94,6 +99,8 @@ def value(v: Any) -> str:
         return f"not({v.expr.text})"
     if isinstance(v, P.SecondsToMs):
         return f"s_to_ms({v.expr.text})"
+    if isinstance(v, P.RenamedAt):
+        return f"{v.ref.text}(defined as {value(v.renamed)})"
     if isinstance(v, P.Renamed):
         text = v.expr.text
         for offset, old, new in sorted(v.swaps, reverse=True):

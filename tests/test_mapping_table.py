@@ -11,7 +11,7 @@ import pytest
 
 from segamp.config import Config
 from segamp.core import mapping, profiles
-from mapping_dsl import (boolean, call, dynamic_obj, env, fn, name, null, num, obj, s, seg, show, tmpl,
+from mapping_dsl import (boolean, call, defined, dynamic_obj, env, fn, name, null, num, obj, s, seg, show, tmpl,
                          undef)
 
 # analytics.js's page context: path and url by its canonical-link rules (the profile's helper)
@@ -207,6 +207,14 @@ ROWS = [
     # --- clients and keys --------------------------------------------------------------------
     ("load env key", B, seg("load", write_key=env("process.env.NEXT_PUBLIC_SEGMENT_WRITE_KEY!", "NEXT_PUBLIC_SEGMENT_WRITE_KEY")), {},
      f"init(process.env.NEXT_PUBLIC_AMPLITUDE_API_KEY!, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-env-renamed"),
+    ("load key in a constant read only there", B,
+     seg("load", write_key=defined("writeKey", env("process.env.NEXT_PUBLIC_SEGMENT_WRITE_KEY || ''", "NEXT_PUBLIC_SEGMENT_WRITE_KEY"))), {},
+     f"init(writeKey(defined as process.env.NEXT_PUBLIC_AMPLITUDE_API_KEY || ''), {{autocapture: False, min_id_length: 1{IDENTITY}}})"
+     " | write-key-env-renamed"),
+    ("load key in a constant that reads no env var", B, seg("load", write_key=defined("writeKey", name("config.key"))), {},
+     f"init(writeKey, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-expression"),
+    ("node key in a constant", N, seg("Client", N, write_key=defined("key", env("process.env.SEGMENT_WRITE_KEY!", "SEGMENT_WRITE_KEY"))), {},
+     "init(key(defined as process.env.AMPLITUDE_API_KEY!), {min_id_length: 1}) | write-key-env-renamed"),
     ("load WRITEKEY spelling", B, seg("load", write_key=env("import.meta.env.VITE_SEGMENT_WRITEKEY", "VITE_SEGMENT_WRITEKEY")), {},
      f"init(import.meta.env.VITE_AMPLITUDE_API_KEY, {{autocapture: False, min_id_length: 1{IDENTITY}}}) | write-key-env-renamed"),
     ("load literal key", B, seg("load", write_key=s("abc123")), {},

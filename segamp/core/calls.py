@@ -47,6 +47,9 @@ class Expr:
     params: Optional[int] = None                    # FUNCTION: how many parameters it declares (None: unknown)
     simple: bool = False                            # safe to evaluate twice (literal, name, attribute chain)
     handle: Any = field(default=None, compare=False, repr=False)  # the front end's node, for positions
+    # NAME: the initializer of the constant it names, when the front end knows the name is read
+    # nowhere else (`const writeKey = process.env.X` then `load({ writeKey })`)
+    definition: Optional["Expr"] = field(default=None, compare=False, repr=False)
 
     @property
     def nullish(self) -> bool:

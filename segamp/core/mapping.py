@@ -19,7 +19,7 @@ from ..config import Config
 from . import calls as C
 from .calls import Expr, SegmentCall, absent
 from .plan import (
-    LEAVE, REWRITE, Code, CommentOut, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
+    LEAVE, REWRITE, Code, CommentOut, RenamedAt, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
     IdentifySets, IdentifyValue, Init, Issue, Lit, Negated, SecondsToMs, Options, Plan, Props, Renamed, Reset, Sendable,
     SetDeviceId, SetGroup,
     SetConfig, SetUserId, Shutdown, Src, StrId, Track, TrackOrder, Value,
@@ -136,6 +136,11 @@ def api_key(expr: Expr, profile: Profile, config: Config) -> tuple[Value, list[I
         return EnvVar(config.api_key_env), []
     if expr.kind == C.STRING:
         return Lit(profile.placeholder), [_issue("write-key-literal", expr, note=True)]
+    if expr.kind == C.NAME and expr.definition is not None:
+        # a constant read only here: its definition gets the renames, the name stays
+        value, issues = api_key(expr.definition, profile, config)
+        if isinstance(value, Renamed):
+            return RenamedAt(expr, value), issues
     swaps = []
     issues = []
     for name, offset in expr.env_refs:

@@ -73,6 +73,13 @@ class Renamed:
 
 
 @dataclass(frozen=True)
+class RenamedAt:
+    """A name kept as written, its env vars renamed where the constant it names is defined."""
+    ref: Expr
+    renamed: Renamed
+
+
+@dataclass(frozen=True)
 class EnvVar:
     """Read this environment variable (config api_key_env)."""
     name: str

@@ -507,8 +507,7 @@ class JsFile:
             ret = self.returned_kind(expr, depth + 1)
             return Hook(ret) if isinstance(ret, (Client, ClientObject)) else None
         if t == "ternary_expression" or (t == "binary_expression" and maybe_absent(expr) is not None):
-            # `key ? AnalyticsBrowser.load(…) : undefined`, `key && load(…)`: the client, or
-            # nothing (uses guard it)
+            # `key ? AnalyticsBrowser.load(…) : undefined`, `key && load(…)`: a client or nothing
             branch = maybe_absent(expr)
             k = self.kind_of(branch, depth + 1) if branch is not None else None
             return k if isinstance(k, Client) and not k.snippet else None

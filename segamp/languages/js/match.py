@@ -9,7 +9,7 @@ Expr: its text plus what is known about it. Nothing here knows what Amplitude ca
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ...core import calls as C
@@ -369,11 +369,38 @@ def match_settings(jf: JsFile, node: Node, args: list[Node]) -> SegmentCall:
         else:
             continue
         if name == "writeKey":
-            seg.args["write_key"] = value
+            seg.args["write_key"] = with_definition(jf, value)
         else:
             seg.settings[name] = value
     _load_options(jf, seg, args[1] if len(args) > 1 else None)
     return seg
+
+
+def with_definition(jf: JsFile, value: Optional[Expr]) -> Optional[Expr]:
+    """A key held in a constant of this file that nothing else reads (`const writeKey =
+    process.env.KEY`, then `load({ writeKey })`): the constant's initializer comes with it, so
+    the mapping can rename its env var where it is read."""
+    if value is None or value.kind != C.NAME or value.handle is None:
+        return value
+    ident = unwrap(value.handle)
+    if ident.type not in ("identifier", "shorthand_property_identifier"):
+        return value
+    decl = jf.scopes.resolve(ident)
+    declarator = decl.parent if decl is not None else None
+    if declarator is None or declarator.type != "variable_declarator" or declarator.child_by_field_name("name") != decl:
+        return value
+    statement = declarator.parent
+    init = declarator.child_by_field_name("value")
+    if init is None or statement is None or statement.type != "lexical_declaration" or \
+            not any(c.type == "const" for c in statement.children):
+        return value
+    name = jf.text(ident)
+    reads = [n for n in jf.nodes if n.type in ("identifier", "shorthand_property_identifier") and n != decl
+             and jf.text(n) == name and jf.scopes.resolve(n) == decl]
+    exported = statement.parent is not None and statement.parent.type == "export_statement"
+    if exported or len(reads) != 1 or reads[0] != ident:
+        return value
+    return replace(value, definition=describe(jf, init))
 
 
 def match_snippet_load(jf: JsFile, node: Node) -> SegmentCall:
@@ -382,7 +409,7 @@ def match_snippet_load(jf: JsFile, node: Node) -> SegmentCall:
     args = args_of(node)
     seg = SegmentCall("load", SDK, handle=Site(node, args=args))
     if args:
-        seg.args["write_key"] = describe(jf, args[0])
+        seg.args["write_key"] = with_definition(jf, describe(jf, args[0]))
     _load_options(jf, seg, args[1] if len(args) > 1 else None)
     return seg
 

@@ -16,7 +16,7 @@ from typing import Optional
 from ...core import calls as C
 from ...core.calls import Expr, SegmentCall
 from .bind import NODE_SDKS, Call, JsFile
-from .match import OPTION_ROLES, Site, describe, describe_callback, split_callback, value_use
+from .match import OPTION_ROLES, Site, describe, describe_callback, split_callback, value_use, with_definition
 from .syntax import Node, args_of, string_value, unwrap
 
 # message keys that are arguments (the rest are options, by match.OPTION_ROLES)
@@ -98,7 +98,7 @@ def match_node_client(jf: JsFile, node: Node, package: str) -> SegmentCall:
     seg = SegmentCall("Client", sdk_of(package), handle=Site(node, args=args), use=value_use(jf, node))
     if NODE_SDKS[package]["construct"] == "key_options":
         if args:
-            seg.args["write_key"] = describe(jf, args[0])
+            seg.args["write_key"] = with_definition(jf, describe(jf, args[0]))
         settings = args[1] if len(args) > 1 else None
     else:
         settings = args[0] if args else None
@@ -116,7 +116,7 @@ def match_node_client(jf: JsFile, node: Node, package: str) -> SegmentCall:
             seg.shape, seg.shape_at = "settings-not-literal", describe(jf, c)
             return seg
         if key == "writeKey":
-            seg.args["write_key"] = value
+            seg.args["write_key"] = with_definition(jf, value)
         else:
             seg.settings[key] = value
     return seg

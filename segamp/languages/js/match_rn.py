@@ -14,7 +14,7 @@ from ...core.calls import Expr, SegmentCall
 from ...core.mapping import source_table
 from .bind import Call, JsFile
 from .bind_rn import RN, is_v1, plugin_package, sdk_of
-from .match import Site, describe, options_by_role, value_use
+from .match import Site, describe, options_by_role, value_use, with_definition
 from .syntax import Node, args_of, string_value, unwrap
 
 ID_ROLES = ("user_id", "group_id")
@@ -57,7 +57,7 @@ def match_rn_client(jf: JsFile, node: Node, sdk: str, args: list[Node], key_firs
     """v2 createClient({ writeKey, ...config }) / v1 analytics.setup(writeKey, { ...configuration })."""
     seg = SegmentCall("Client", sdk, handle=Site(node, args=args), use=value_use(jf, node))
     if key_first and args:
-        seg.args["write_key"] = describe(jf, args[0])
+        seg.args["write_key"] = with_definition(jf, describe(jf, args[0]))
     settings = (args[1] if len(args) > 1 else None) if key_first else (args[0] if args else None)
     if settings is None:
         return seg
@@ -78,7 +78,7 @@ def match_rn_client(jf: JsFile, node: Node, sdk: str, args: list[Node], key_firs
             seg.shape, seg.shape_at = "settings-not-literal", describe(jf, c)
             return seg
         if key == "writeKey":
-            seg.args["write_key"] = value
+            seg.args["write_key"] = with_definition(jf, value)
         else:
             seg.settings[key] = value
     return seg

@@ -17,7 +17,7 @@ from ...core.calls import Expr, SegmentCall
 from ...core.notes import MARK, Notes
 from ...core.plan import (
     Code, CommentOut, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
-    Init, Issue, Lit, Negated, Plan, Props, Renamed, Reset, SecondsToMs, SetDeviceId, SetGroup, SetUserId,
+    Init, Issue, Lit, Negated, Plan, Props, Renamed, RenamedAt, Reset, SecondsToMs, SetDeviceId, SetGroup, SetUserId,
     Src, StrId, Track, TrackOrder,
 )
 from ...core.profiles import Profile
@@ -58,6 +58,7 @@ class Printer:
         self.analysis = Analysis()
         self.notes = Notes(self.src.data, "//", ("/*", "*/"))
         self.covered: list[tuple[int, int]] = []   # byte ranges rewritten (for import bookkeeping)
+        self.renamed_at: set[tuple[int, int]] = set()  # constants whose env var a key renamed
         self.quote = self._quote_style()
         self.semi = self._uses_semicolons()
         self.unit = indent_unit(self.src.text)
@@ -183,6 +184,12 @@ class Printer:
             for offset, old, new in sorted(v.swaps, reverse=True):
                 text = text[:offset] + new + text[offset + len(old):]
             return text
+        if isinstance(v, RenamedAt):   # the constant's definition reads the renamed env var
+            node = v.renamed.expr.handle
+            if (node.start_byte, node.end_byte) not in self.renamed_at:
+                self.renamed_at.add((node.start_byte, node.end_byte))
+                self.edit(node.start_byte, node.end_byte, self.value(v.renamed))
+            return v.ref.text
         if isinstance(v, EnvVar):
             return self.profile.get("env_reader").format(name=v.name)
         if isinstance(v, EventName):
