@@ -210,6 +210,25 @@ class Binder:
         self.infos: dict[str, ClientInfo] = {}   # raw key -> what this file knows of that client
 
     # --- what a node is -----------------------------------------------------------------
+    def import_rooted(self, refs: list) -> list:
+        """The references that can name an import (imported_qnames() may be non-empty): every
+        class, module and function test below asks that first, and most names of a file are
+        not rooted in an import."""
+        f = self.f
+        if f.import_roots is None:
+            f.import_roots = _import_roots(f)
+        roots = f.import_roots
+        if "*" in roots:
+            return refs
+        out = []
+        for ref in refs:
+            root = ref
+            while type(root) is cst.Attribute:
+                root = root.value
+            if type(root) is not cst.Name or root.value in roots:
+                out.append(ref)
+        return out
+
     def seg_module_raw(self, node: cst.CSTNode) -> bool:
         return any(q.source == QualifiedNameSource.IMPORT and q.name in self.seg_modules for q in imported_qnames(self.f, node))
 

@@ -384,7 +384,7 @@ class FileRewrite(HomeMixin):
     def _convert_references(self, refs: list[cst.CSTNode]) -> None:
         """Client in annotations and isinstance becomes Amplitude; other members of the Segment
         module have no counterpart."""
-        for ref in refs:
+        for ref in self.b.import_rooted(refs):
             if self.inside_replaced(ref) or self._in_import(ref):
                 continue
             parent = self.f.parents.get(ref)
