@@ -19,6 +19,7 @@ from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
 from .languages.base import IndexFacts, Parsed
 from .languages.reads import TrackedExports, same_answers, track
+from .manifests import ManifestScope
 from .model import ClientInfo, FileResult, Finding, Kind
 from .project import in_scope, project_root, scope_of
 from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
@@ -126,6 +127,8 @@ class Engine:
             self.phase = "analysing"
             ctx.freeze()
             results = self._analyse(list(range(len(scan.candidates))), ctx, on_progress)
+            # Segment package of a client the closure rule left -> the files that create or use it
+            self._left_files: dict[str, set[str]] = {}
             if not self.config.partial:
                 results = self._close(sources, ctx, results)
             self._keep_used_packages(ctx, results)
@@ -260,7 +263,8 @@ class Engine:
 
     def _analyse(self, indexes: list[int], ctx: ProjectContext,
                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:
-        payload = (*self._facts, ctx.blocked, ctx.blocked_packages, ctx.idle_packages, self._take_added())
+        payload = (*self._facts, ctx.blocked, ctx.blocked_packages, ctx.idle_packages, ctx.manifest_scopes,
+                   self._take_added())
         done = self.runner.run("analyse", payload, indexes, on_progress)
         results: dict[str, FileResult] = {}
         for i in indexes:
@@ -292,6 +296,17 @@ class Engine:
             return results
         ctx.blocked = frozenset(blocking)
         ctx.blocked_packages = frozenset(clients[k].package for k in blocking if k in clients and clients[k].package)
+        # where each left client lives (its origin, its blocking uses, every file that uses it):
+        # a manifest governing one of these files keeps the client's package
+        for key, uses in blocking.items():
+            info = clients.get(key)
+            if info is None or not info.package:
+                continue
+            files = self._left_files.setdefault(info.package, set())
+            files.update(os.path.abspath(p) for p, _ in uses)
+            if info.origin and ":" in info.origin:
+                files.add(os.path.abspath(info.origin.rpartition(":")[0]))
+            files.update(os.path.abspath(p) for p, result in results.items() if key in result.clients)
         again = self._analyse(list(range(len(self.candidates))), ctx)
         for key, uses in blocking.items():
             for path, finding in uses:
@@ -303,11 +318,31 @@ class Engine:
         return again
 
     def _keep_used_packages(self, ctx: ProjectContext, results: dict[str, FileResult]) -> None:
-        """A manifest keeps a Segment package while code of the project still uses it (a left
-        client, a test mock, a file no front end migrates): swapping it would break the build."""
-        used, converted, before = set(ctx.blocked_packages), set(), set()
+        """A manifest keeps a Segment package while code it governs still uses it (a left client,
+        a test mock, a file no front end migrates): swapping it would break that code's install.
+        A manifest governs the code files whose nearest folder holding a manifest of its
+        ecosystem is its own (a file under no such folder counts for every manifest): in a
+        repository of separately installed services, one service's left client keeps the
+        Segment package in its own manifest only. A manifest that keeps a package while code
+        it governs was converted also lists the Amplitude package that code now imports."""
         candidates = self.candidates
+        manifests = [i for i, c in enumerate(candidates) if getattr(c.entry.handler, "manifest", False)]
+        if not manifests:
+            return
+        ecosystem_of = {i: getattr(candidates[i].entry.handler, "ecosystem", "") for i in manifests}
+        # ecosystem -> the folders holding one of its manifests
+        folders: dict[str, set[str]] = {}
+        for i in manifests:
+            folders.setdefault(ecosystem_of[i], set()).add(os.path.dirname(os.path.abspath(candidates[i].entry.path)))
+        nearest = _NearestFolder(folders)
         handlers = {c.entry.path: c.entry.handler for c in candidates}
+        # (ecosystem, nearest manifest folder or None) -> packages used after the rewrite / used
+        # before by a file that changed / of the clients converted; before: does any code use a
+        # Segment package at all
+        used: dict[tuple, set[str]] = {}
+        converted: dict[tuple, set[str]] = {}
+        clients: dict[tuple, set[str]] = {}
+        before = False
         for path, result in results.items():
             handler = handlers.get(path)
             # a manifest or a lockfile names the package; it does not use it (a lockfile is
@@ -315,20 +350,45 @@ class Engine:
             if handler is None or getattr(handler, "manifest", False) or _is_lockfile(handler, path):
                 continue
             text = result.new_text if result.new_text is not None else result.old_text
-            used |= packages_used(text or "")
+            now = packages_used(text or "")
             old = packages_used(result.old_text or "")
-            before |= old
-            if result.changed:
-                converted |= old
-        manifests = [i for i, c in enumerate(candidates) if getattr(c.entry.handler, "manifest", False)
-                     and results[c.entry.path].changed]
-        # (a project of manifests alone is migrated as such: its code is elsewhere)
-        idle = idle_packages(used, converted) if before else set()
-        if not manifests or used | idle <= set(ctx.blocked_packages):
+            before = before or bool(old)
+            # a file that changed for one client may still hold another, left one: what was
+            # converted is said by the clients, not by the packages the old text named
+            moved = {info.package for key, info in result.clients.items() if key not in ctx.blocked and info.package} \
+                if result.changed and not result.error else set()
+            if not now and not moved and not (old and result.changed):
+                continue
+            for eco in folders:
+                where = (eco, nearest(eco, os.path.abspath(path)))
+                used.setdefault(where, set()).update(now)
+                clients.setdefault(where, set()).update(moved)
+                if result.changed:
+                    converted.setdefault(where, set()).update(old)
+        for package, files in self._left_files.items():
+            for eco in folders:
+                for f in files:
+                    used.setdefault((eco, nearest(eco, f)), set()).add(package)
+        targets = _package_targets()
+        scopes: dict[str, ManifestScope] = {}
+        for i in manifests:
+            path = os.path.abspath(candidates[i].entry.path)
+            eco = ecosystem_of[i]
+            own, anywhere = (eco, os.path.dirname(path)), (eco, None)
+            in_use = used.get(own, set()) | used.get(anywhere, set())
+            done = converted.get(own, set()) | converted.get(anywhere, set())
+            # (a project of manifests alone is migrated as such: its code is elsewhere)
+            idle = idle_packages(in_use, done) if before else set()
+            needed = {targets[p] for p in clients.get(own, set()) | clients.get(anywhere, set()) if targets.get(p)}
+            add = {targets[p] for p in in_use if targets.get(p) in needed}
+            scopes[path] = ManifestScope(frozenset(in_use | idle), frozenset(idle - in_use), frozenset(add))
+        # the manifests whose decision differs from the project-wide one they were analysed with
+        analysed = ManifestScope(frozenset(ctx.blocked_packages), frozenset(ctx.idle_packages))
+        again = [i for i in manifests if scopes[os.path.abspath(candidates[i].entry.path)] != analysed]
+        if not again:
             return
-        ctx.blocked_packages = frozenset(used | idle)
-        ctx.idle_packages = frozenset(idle - used)
-        results.update(self._analyse(manifests, ctx))
+        ctx.manifest_scopes = scopes
+        results.update(self._analyse(again, ctx))
 
     def _report_left(self, key: str, info: Optional[ClientInfo], uses: list[tuple[str, Finding]],
                      results: dict[str, FileResult]) -> None:
@@ -469,12 +529,13 @@ class _FileWork:
             if ctx.generation != generation or not isinstance(ctx.exports, TrackedExports):
                 ctx.load_facts(facts, generation)
             return
-        facts, generation, blocked, blocked_packages, idle_packages, _ = payload
+        facts, generation, blocked, blocked_packages, idle_packages, manifest_scopes, _ = payload
         self.round_facts[generation] = facts
         if not ctx.frozen:
             ctx.load_facts(facts, generation)
             ctx.freeze()
         ctx.blocked, ctx.blocked_packages, ctx.idle_packages = blocked, blocked_packages, idle_packages
+        ctx.manifest_scopes = manifest_scopes
 
     def do(self, step: str, i: int):
         cand = self.candidates[i]
@@ -606,6 +667,41 @@ def _leftover_notes(source: SourceFile) -> list[Finding]:
         if m:
             findings.append(catalog.make("todo-note", lineno, m.start() + 1, text=catalog.shorten(m.group(1), 160)))
     return findings
+
+
+class _NearestFolder:
+    """The nearest enclosing folder of a path that holds a manifest of an ecosystem, or None."""
+
+    def __init__(self, folders: dict[str, set[str]]):
+        self.folders = folders
+        self.memo: dict[tuple[str, str], Optional[str]] = {}
+
+    def __call__(self, ecosystem: str, path: str) -> Optional[str]:
+        folder = os.path.dirname(path)
+        key = (ecosystem, folder)
+        if key not in self.memo:
+            held, seen, found = self.folders.get(ecosystem, set()), [], None
+            while True:
+                if (ecosystem, folder) in self.memo:
+                    found = self.memo[(ecosystem, folder)]
+                    break
+                seen.append(folder)
+                if folder in held:
+                    found = folder
+                    break
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+            for f in seen:
+                self.memo[(ecosystem, f)] = found
+        return self.memo[key]
+
+
+def _package_targets() -> dict[str, str]:
+    """Segment package -> the Amplitude package that replaces it (rules/packages.toml)."""
+    from . import tables
+    return {p: rule["to"] for eco in tables.load("packages").values() for p, rule in eco.items() if rule.get("to")}
 
 
 def _is_lockfile(handler: Handler, path: str) -> bool:

@@ -49,6 +49,10 @@ class ProjectContext:
     blocked_packages: frozenset = frozenset()
     # of those, the ones no code uses and no converted package needs the replacement of
     idle_packages: frozenset = frozenset()
+    # manifest path (absolute) -> its ManifestScope (segamp.manifests): what that manifest keeps,
+    # decided from the code it governs; empty until the engine has decided, then each manifest
+    # reads its own entry instead of the project-wide sets above
+    manifest_scopes: dict = field(default_factory=dict)
 
     # what index() writes goes through the methods below: while the engine indexes, each
     # file's writes are recorded (its IndexDelta) instead of applied, so a file's index sees

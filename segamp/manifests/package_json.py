@@ -14,13 +14,14 @@ from ..languages.base import Handler, ProjectContext
 from ..core import findings
 from ..model import Analysis, Edit
 from ..source import SourceFile
-from . import kept_note
+from . import kept_note, scope_for
 
 DEP_SECTIONS = ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
 
 
 class PackageJsonHandler(Handler):
     name = "package.json"
+    ecosystem = "npm"   # rules/packages.toml's table
     manifest = True  # edited last: keeps a Segment package while code still uses it
     filenames = ("package.json",)
     markers = (b"@segment/", b"segment-analytics", b"\"analytics-node\"")
@@ -38,6 +39,7 @@ class PackageJsonHandler(Handler):
         analysis = Analysis()
         if not isinstance(doc, dict):
             return analysis
+        scope = scope_for(ctx, source.path)
         for section in DEP_SECTIONS:
             deps = doc.get(section)
             if not isinstance(deps, dict):
@@ -48,9 +50,10 @@ class PackageJsonHandler(Handler):
             existing = set(deps)
             for name in deps:
                 rule = table.get(name)
-                if rule is not None and name in ctx.blocked_packages:
+                if rule is not None and name in scope.kept:
                     line, col = _line_col(source, span[0])
-                    analysis.findings.append(kept_note(name, rule, ctx, line, col))
+                    added = self._add_target(source, analysis, name, rule, scope, span, existing)
+                    analysis.findings.append(kept_note(name, rule, scope, line, col, added))
                     continue
                 if rule is None:
                     if name.startswith("@segment/"):
@@ -59,7 +62,7 @@ class PackageJsonHandler(Handler):
                             "other-segment-sdk", line, col, package=name,
                             amplitude="see the Amplitude SDK for that platform; remove it once no code uses it"))
                     continue
-                m = re.compile(r'(\n?[ \t]*)"' + re.escape(name) + r'"(\s*:\s*)"[^"]*"(\s*,)?').search(source.text, span[0], span[1])
+                m = _entry_re(name).search(source.text, span[0], span[1])
                 if m is None:
                     continue
                 line, col = _line_col(source, m.start() + len(m.group(1)))
@@ -84,6 +87,36 @@ class PackageJsonHandler(Handler):
                         msg += f" ({rule['note']})"
                 analysis.findings.append(findings.make("dependency-replaced", line, col, change=msg))
         return analysis
+
+    def _add_target(self, source: SourceFile, analysis: Analysis, name: str, rule: dict, scope, span: tuple[int, int],
+                    existing: set) -> Optional[str]:
+        """The Segment package stays (code still uses it), but converted code imports its
+        Amplitude package: a new entry right after the kept one, formatted like it."""
+        target = rule.get("to")
+        if not target or target not in scope.add or target in existing:
+            return None
+        m = _entry_re(name).search(source.text, span[0], span[1])
+        if m is None:
+            return None
+        # at the end of the kept entry's value, before its comma if it has one: the comma goes
+        # between the two, and removing a last entry after it (which takes that comma) still fits
+        at = m.start(3) if m.group(3) else m.end()
+        entry = f'{m.group(1)}"{target}"{m.group(2)}"{rule["version"]}"'
+        analysis.edits.append(Edit(source.byte_offset(at), source.byte_offset(at), "," + entry))
+        existing.add(target)
+        line, col = _line_col(source, at)
+        if "\n" in m.group(1):   # on a line of its own, indented like the kept one
+            line, col = line + 1, len(m.group(1)) - m.group(1).rfind("\n")
+        else:
+            col += 1 + len(m.group(1))
+        analysis.findings.append(findings.make(
+            "dependency-replaced", line, col,
+            change=f"added {target}@{rule['version']} after {name}, which code still uses: the code segamp converted imports it"))
+        return f"{target}@{rule['version']}"
+
+
+def _entry_re(name: str) -> "re.Pattern":
+    return re.compile(r'(\n?[ \t]*)"' + re.escape(name) + r'"(\s*:\s*)"[^"]*"(\s*,)?')
 
 
 def _section_span(text: str, section: str) -> Optional[tuple[int, int]]:
