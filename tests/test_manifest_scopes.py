@@ -245,3 +245,12 @@ def test_quoted_toml_key_swap_keeps_its_closing_quote(tmp_path: Path):
                        ManifestScope())
     assert text == '[packages]\n"amplitude-analytics" = ">=1.3.0"\n'
     assert [f.rule for f in found] == ["dependency-replaced"]
+
+
+def test_no_certain_place_says_what_to_add(tmp_path: Path):
+    # a continued requirement line: no place for the new one that is certain; the note says so
+    before = "segment-analytics-python>=2.2 \\\n    ; python_version >= '3.8'\n"
+    text, found = _run(PythonManifestHandler(), tmp_path / "requirements.txt", before, KEEP_PY_ADD)
+    assert text == before
+    assert [f.rule for f in found] == ["dependency-note"]
+    assert "amplitude-analytics" in found[0].suggestion

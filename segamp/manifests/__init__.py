@@ -30,8 +30,9 @@ def scope_for(ctx: ProjectContext, path: str) -> ManifestScope:
 
 
 def kept_note(name: str, rule: dict, scope: ManifestScope, line: int, col: int,
-              added: Optional[str] = None) -> Finding:
-    """Why a manifest keeps a Segment package (and which Amplitude package was added next to it)."""
+              added: Optional[str] = None, missing: Optional[str] = None) -> Finding:
+    """Why a manifest keeps a Segment package (and which Amplitude package was added next to it,
+    or is needed but could not be added with certainty)."""
     if name in scope.idle:
         return findings.make(
             "dependency-note", line, col,
@@ -40,6 +41,10 @@ def kept_note(name: str, rule: dict, scope: ManifestScope, line: int, col: int,
     message = f"{name} kept: Segment code of the project still uses it"
     if added:
         message += f"; {added} added next to it, for the code segamp converted"
+    if missing:
+        message += f"; the code segamp converted imports {missing}, which segamp could not add here with certainty"
+        return findings.make("dependency-note", line, col, message=message,
+                             help=f"add {missing} to this manifest; migrate or remove the remaining Segment uses, then run segamp again")
     return findings.make(
         "dependency-note", line, col, message=message,
         help="migrate or remove the remaining uses (see the other findings), then run segamp again")

@@ -53,7 +53,8 @@ class PackageJsonHandler(Handler):
                 if rule is not None and name in scope.kept:
                     line, col = _line_col(source, span[0])
                     added = self._add_target(source, analysis, name, rule, scope, span, existing)
-                    analysis.findings.append(kept_note(name, rule, scope, line, col, added))
+                    missing = rule.get("to") if added is None and rule.get("to") in scope.add - existing else None
+                    analysis.findings.append(kept_note(name, rule, scope, line, col, added, missing))
                     continue
                 if rule is None:
                     if name.startswith("@segment/"):

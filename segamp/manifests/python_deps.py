@@ -80,8 +80,9 @@ class PythonManifestHandler(Handler):
             for entry in entries:
                 self._replace(source, analysis, entry.start, entry.end, entry.text, old, new, state)
         for old, rule, at, entries in kept:
-            added = None
-            if rule["to"] in scope.add and not state["has_target"] and entries:
+            added = missing = None
+            needed = rule["to"] in scope.add and not state["has_target"]
+            if needed and entries:
                 # the Segment package stays for the code that still uses it; the code segamp
                 # converted imports the Amplitude one: listed right after it
                 added = _add_after(source, analysis, min(entries, key=lambda e: e.start))
@@ -91,8 +92,10 @@ class PythonManifestHandler(Handler):
                     analysis.findings.append(findings.make(
                         "dependency-replaced", line, col,
                         change=f"added {added} after {old}, which code still uses: the code segamp converted imports it"))
+            if needed and added is None and not state["has_target"]:
+                missing = rule["to"]
             line, col = source.line_col(source.byte_offset(at))
-            analysis.findings.append(kept_note(old, rule, scope, line, col, added))
+            analysis.findings.append(kept_note(old, rule, scope, line, col, added, missing))
         return analysis
 
     def _entries(self, source: SourceFile, old: str, rule: dict) -> Iterator["_Entry"]:
