@@ -227,7 +227,7 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
         at = _first_decorator(rw, node)
         takes = methods[method]
         target = re.match(r"^(\w+)(?:\(|$)", takes)
-        why = ("no file of the project sets `analytics.write_key`" if home is None else
+        why = ("no file of its distribution (up to the nearest folder with a project file) sets `analytics.write_key`" if home is None else
                home.problem if home.problem else
                f"it becomes {takes} on Amplitude" if target is None else "")
         if why:
