@@ -196,15 +196,16 @@ def packages_used(text: str) -> set[str]:
     return {pkg for pkg, ref in _package_refs() if ref.search(text)}
 
 
+def package_targets() -> dict[str, str]:
+    """Segment package -> the Amplitude package that replaces it (rules/packages.toml)."""
+    from . import tables
+    return {p: rule["to"] for eco in tables.load("packages").values() for p, rule in eco.items() if rule.get("to")}
+
+
 def idle_packages(used: set[str], converted: set[str]) -> set[str]:
     """Segment packages a manifest keeps although no code uses them: swapping them would add an
     Amplitude package nothing needs (its client was left, or no code ever used it), unless a
     package that was converted goes to the same one."""
-    from . import tables
-    needed = set()
-    rules = {}
-    for eco in tables.load("packages").values():
-        rules.update(eco)
-    needed = {rules[p].get("to") for p in converted if p in rules}
-    return {p for p, rule in rules.items()
-            if rule.get("to") and p not in used and p not in converted and rule["to"] not in needed}
+    targets = package_targets()
+    needed = {targets[p] for p in converted if p in targets}
+    return {p for p, to in targets.items() if p not in used and p not in converted and to not in needed}

@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Optional
 from . import pool
 from .config import Config
 from .core import findings as catalog
-from .detect import idle_packages, packages_used, reference_finding
+from .detect import idle_packages, package_targets, packages_used, reference_finding
 from .discover import Discoverer, Entry, Notice, PendingGrep, module_stems
 from .edits import OverlapError, apply_edits
 from .languages import Handler, ProjectContext, all_handlers
@@ -369,7 +369,7 @@ class Engine:
             for eco in folders:
                 for f in files:
                     used.setdefault((eco, nearest(eco, f)), set()).add(package)
-        targets = _package_targets()
+        targets = package_targets()
         scopes: dict[str, ManifestScope] = {}
         for i in manifests:
             path = os.path.abspath(candidates[i].entry.path)
@@ -556,14 +556,14 @@ class _FileWork:
     def _index(self, i: int, cand: Candidate, src) -> list:
         generation = self.ctx.generation
         done = self.indexed.get(i)
-        if done is not None and (done[0] == generation or (REUSE_UNCHANGED_READS and self._same_answers(done, generation))):
+        if done is not None and self._still_valid(done, generation):
             # indexed against these facts already (an importer round added others), or every
             # fact it read is as it was then: it would write the same
             self.indexed[i] = (generation, done[1], done[2])
             return done[1]
         tree = self._tree(cand, src)
         ops: list = []
-        reads: Optional[set] = set()
+        reads: set = set()
         if tree.error is None and cand.entry.path not in self.index_errors:
             self.ctx.recording = ops
             self.ctx.memo_generation = generation
@@ -581,17 +581,21 @@ class _FileWork:
         self.memo_generation[i] = generation
         return ops
 
-    def _same_answers(self, done: tuple, generation: int) -> bool:
+    def _still_valid(self, done: tuple, generation: int) -> bool:
+        """Was the file indexed against these facts, or does each fact it read then give the
+        same answer under them?"""
+        if done[0] == generation:
+            return True
         old, new = self.round_facts.get(done[0]), self.round_facts.get(generation)
-        return done[2] is not None and old is not None and new is not None and same_answers(done[2], old, new)
+        return REUSE_UNCHANGED_READS and done[2] is not None and old is not None and new is not None and \
+            same_answers(done[2], old, new)
 
     def _memo_generation(self, i: int) -> int:
         """The round whose memos (a binding) the file's analysis may take: the one it was last
         indexed in, when what it read gives the same answers under the final facts."""
         generation = self.ctx.generation
         done = self.indexed.get(i)
-        if REUSE_UNCHANGED_READS and done is not None and i in self.memo_generation and \
-                (done[0] == generation or self._same_answers(done, generation)):
+        if REUSE_UNCHANGED_READS and done is not None and i in self.memo_generation and self._still_valid(done, generation):
             return self.memo_generation[i]
         return generation
 
@@ -696,12 +700,6 @@ class _NearestFolder:
             for f in seen:
                 self.memo[(ecosystem, f)] = found
         return self.memo[key]
-
-
-def _package_targets() -> dict[str, str]:
-    """Segment package -> the Amplitude package that replaces it (rules/packages.toml)."""
-    from . import tables
-    return {p: rule["to"] for eco in tables.load("packages").values() for p, rule in eco.items() if rule.get("to")}
 
 
 def _is_lockfile(handler: Handler, path: str) -> bool:
