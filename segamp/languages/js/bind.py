@@ -23,7 +23,7 @@ from ..base import ProjectContext
 from ..reads import evidence_matching
 from .kinds import (
     BROWSER_PACKAGE, SNIPPET_KEY, SNIPPET_PACKAGE, TYPED_KEY, Client, ClientObject, Context, Hook, Kinded, Method,
-    client_object, clients_in, kind_from_json, kind_to_json, typed_client,
+    client_object, clients_in, intersection_kind, kind_from_json, kind_to_json, typed_client,
 )
 from . import bind_rn
 from .bind_rn import RN_PACKAGE, RN_SDKS
@@ -422,12 +422,10 @@ class JsFile:
                     if isinstance(k, Client):
                         props[self.text(member.child_by_field_name("name"))] = k
             return client_object(props)
+        if type_node.type == "intersection_type":   # `Config & { analytics: AnalyticsBrowser }`
+            return intersection_kind([self._type_kind(c) for c in type_node.named_children])
         if type_node.type in ("union_type", "parenthesized_type"):
-            for c in type_node.named_children:
-                k = self._type_kind(c)
-                if k is not None:
-                    return k
-            return None
+            return next((k for k in map(self._type_kind, type_node.named_children) if k is not None), None)
         if type_node.type == "type_identifier":
             name = self.text(type_node)
             if SEG_TYPES.get(self.seg_imports.get(name, "")) == "client":

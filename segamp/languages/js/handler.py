@@ -24,7 +24,7 @@ from .bind import (
     MODULE_EXTS, NODE_SDKS, ORIGIN, OTHER_SEGMENT_SDKS, PROFILES, SEG_TYPES, SEGMENT_PACKAGES, SNIPPET, Call,
     Client, JsFile, typed_evidence,
 )
-from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, typed_client
+from .kinds import SNIPPET_KEY, SNIPPET_PACKAGE, clients_in, typed_client
 from .loader import replace_loaders, template_marked
 from .match import match_call, match_settings, value_use
 from .match_node import match_node_call, match_node_client
@@ -34,7 +34,7 @@ from .deps import drop_dependencies
 from .modules import file_exports, module_keys
 from .uses import method_references, passed_on
 from .printer import Printer
-from .syntax import Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
+from .syntax import WRAPPERS, Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
 
 SEGMENT_METHODS = ("track", "identify", "page", "group", "alias", "screen")
 
@@ -465,6 +465,21 @@ def rewrite_snippet_references(jf: JsFile, printer: Printer, calls: list[Call]) 
             printer.edit(n.start_byte, n.end_byte, printer.global_for(n))
             continue
         printer.report("snippet-reference", n, note=True, blocks=SNIPPET_KEY, text=jf.text(n))
+        if typed_as_client(jf, n):
+            # `window.analytics as AnalyticsBrowser`: the left global is declared a Segment client, so
+            # that type's annotations may hold it and keep Segment's type (and every client of its package)
+            printer.report("snippet-reference", n, blocks=jf.client_key(typed_client()), text=jf.text(n))
+
+
+def typed_as_client(jf: JsFile, n: Node) -> bool:
+    """n is cast to (`as`, `satisfies`) or declared with (`const a: T = n`) a Segment client type."""
+    while n.parent is not None and n.parent.type in WRAPPERS:
+        n = n.parent
+        if n.type in ("as_expression", "satisfies_expression") and clients_in(jf._type_kind(n.named_children[-1])):
+            return True
+    p = n.parent
+    return p is not None and p.type == "variable_declarator" and p.child_by_field_name("value") == n and \
+        bool(clients_in(jf._type_kind(p.child_by_field_name("type"))))
 
 
 def _inside(node: Node, region: Node) -> bool:

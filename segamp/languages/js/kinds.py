@@ -123,3 +123,15 @@ def kind_from_json(d: dict) -> Kinded:
         inner = kind_from_json(d["value"])
         return Context(inner) if isinstance(inner, (Client, ClientObject)) else None
     return None
+
+
+def intersection_kind(kinds: list) -> Kinded:
+    """The kind of `A & B`: a client type among the members, else the client-holding properties
+    of every member object (`Config & { analytics: AnalyticsBrowser }`)."""
+    items: dict = {}
+    for kind in kinds:
+        if isinstance(kind, Client):
+            return kind
+        if isinstance(kind, ClientObject):
+            items.update(kind.items)
+    return client_object(items)
