@@ -127,8 +127,9 @@ class PythonHandler(Handler):
     extensions = (".py",)
     markers = (b"analytics", b"segment")
     # Segment Python code imports segment.analytics or (legacy) analytics somewhere; a test
-    # patches one of its functions by name (mock.patch("segment.analytics.track")).
-    marker_pattern = rb"^[ \t]*(?:import|from)[ \t][^\n#]*\b(?:segment|analytics)\b|['\"]segment\.analytics\.\w+['\"]"
+    # patches one of its functions by name (mock.patch("segment.analytics.track"), legacy
+    # mock.patch("analytics.track")).
+    marker_pattern = rb"^[ \t]*(?:import|from)[ \t][^\n#]*\b(?:segment|analytics)\b|['\"](?:segment\.)?analytics\.\w+['\"]"
     comment_prefix = "#"
 
     def parse(self, source: SourceFile) -> Parsed:

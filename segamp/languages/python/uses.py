@@ -206,14 +206,24 @@ def report_shadowed_write_key(rw: "FileRewrite", assigns: list[cst.Assign]) -> N
             rw.finding("legacy-module-shadowed", node)
 
 
-# `mock.patch("segment.analytics.track")`: a string naming a function of the Segment module
+# `mock.patch("segment.analytics.track")`: a string naming a function of the Segment module;
+# legacy analytics-python's `mock.patch("analytics.track")` where that module is Segment's
 _MOCK_TARGET = re.compile(r"^segment\.analytics(?:\.client)?\.(\w+)$")
+_LEGACY_MOCK_TARGET = re.compile(r"^analytics(?:\.client)?\.(\w+)$")
+_LEGACY_TARGET_TEXT = re.compile(r"""['"]analytics\.\w+['"]""")
 
 
 def convert_mock_targets(rw: "FileRewrite") -> None:
-    """Strings naming a module function of Segment (test patch targets) become the one
-    Amplitude client's method where that is certain, else are reported."""
-    if rw.f.own_segment or rw.b.module_key() in rw.ctx.blocked or "segment.analytics" not in rw.src.text:
+    """Strings naming a module function of Segment that a patch call takes as its target
+    become the one Amplitude client's method where that is certain, else are reported. Such
+    a string anywhere else (a mock registry's label, a constant) is left and reported: segamp
+    cannot tell whether it is a target, and renaming a label in one file but not where it is
+    looked up would break the lookup."""
+    if rw.f.own_segment or rw.b.module_key() in rw.ctx.blocked:
+        return
+    segment = "segment.analytics" in rw.src.text
+    legacy = bool(_LEGACY_TARGET_TEXT.search(rw.src.text)) and _legacy_is_segment(rw)
+    if not (segment or legacy):
         return  # the last test: no patch target can name the SDK, so no tree walk
     strings = rw.f.nodes_of(cst.SimpleString)
     methods = source_table("python").get("methods", {})
@@ -221,13 +231,21 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
     for node in strings:
         value = node.evaluated_value if not rw.inside_replaced(node) else None
         m = _MOCK_TARGET.match(value) if isinstance(value, str) else None
+        targeted = m is not None and _is_patch_target(rw, node)
+        if m is None and legacy and isinstance(value, str):
+            # the legacy module's name is a common word: only a patch call's target is taken for it
+            m = _LEGACY_MOCK_TARGET.match(value)
+            targeted = m is not None and _is_patch_target(rw, node)
+            m = m if targeted else None
         if m is None or m.group(1) not in methods:
             continue
         old, method = m.group(0), m.group(1)
         at = _first_decorator(rw, node)
         takes = methods[method]
         target = re.match(r"^(\w+)(?:\(|$)", takes)
-        why = ("no file of its distribution (up to the nearest folder with a project file) sets `analytics.write_key`" if home is None else
+        why = ("it is not the target of a patch call segamp can follow (mock.patch, mocker.patch, "
+               "monkeypatch.setattr), so it may be a label looked up elsewhere" if not targeted else
+               "no file of its distribution (up to the nearest folder with a project file) sets `analytics.write_key`" if home is None else
                home.problem if home.problem else
                f"it becomes {takes} on Amplitude" if target is None else "")
         if why:
@@ -240,6 +258,39 @@ def convert_mock_targets(rw: "FileRewrite") -> None:
         rw.replace(node, node.prefix + quote + new + quote)
         if takes != target.group(0):  # type: ignore[union-attr]  (flush, shutdown: no arguments either way)
             rw.finding("mock-target-rewritten", node, note=True, note_at=at, old=old, new=new, takes=takes)
+
+
+def _legacy_is_segment(rw: "FileRewrite") -> bool:
+    """Is `analytics` Segment's legacy analytics-python for this file: the project sets its
+    write key or depends on it, and no project module `analytics` shadows it here."""
+    from .keys import ENTRIES
+    from .paths import own_analytics_module
+
+    evidence = rw.ctx.evidence
+    if "py:legacy-analytics" not in evidence and "pypi:analytics-python" not in evidence:
+        return False
+    return not own_analytics_module(rw.src.path, rw.ctx.cache.get(ENTRIES, ()))
+
+
+# callees whose first argument (or target=) is a dotted patch target
+_PATCH_CALLEES = {"patch"}
+
+
+def _is_patch_target(rw: "FileRewrite", node: cst.SimpleString) -> bool:
+    """Is the string the target of `mock.patch(…)` / `patch(…)` / `mocker.patch(…)` (first
+    argument or target=), or of `monkeypatch.setattr("dotted.name", value)`?"""
+    arg = rw.f.parents.get(node)
+    call = rw.f.parents.get(arg) if isinstance(arg, cst.Arg) else None
+    if not isinstance(call, cst.Call) or arg.star:  # type: ignore[union-attr]
+        return False
+    func = call.func
+    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+    first = call.args[0] is arg and arg.keyword is None  # type: ignore[union-attr]
+    if name in _PATCH_CALLEES:
+        return first or (arg.keyword is not None and arg.keyword.value == "target")  # type: ignore[union-attr]
+    if name == "setattr" and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return first and func.value.value == "monkeypatch" and len(call.args) == 2
+    return False
 
 
 def _first_decorator(rw: "FileRewrite", node: cst.CSTNode) -> Optional[cst.CSTNode]:
