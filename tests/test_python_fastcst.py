@@ -151,13 +151,12 @@ def test_fast_visits_and_resolve_equal_libcst(name, text):
         assert fast.log == slow.log, kind.__name__
     meta = MetadataWrapper(module, unsafe_skip_copy=True).resolve_many(
         [QualifiedNameProvider, ScopeProvider, ParentNodeProvider, ByteSpanPositionProvider])
-    spans, parents, scopes, qualified = fastcst.resolve(module)
-    assert spans == {n: (s.start, s.start + s.length) for n, s in meta[ByteSpanPositionProvider].items()}
-    # a field code generation never emits (MatchMapping's whitespace before an absent **rest)
-    # has no span and no parent here; nothing asks either of whitespace
-    expected = dict(meta[ParentNodeProvider])
-    assert {n: p for n, p in expected.items() if n in spans} == parents
-    assert all(isinstance(n, cst.SimpleWhitespace) and n.value == "" for n in expected if n not in spans)
+    spans, parents, scopes, qualified = fastcst.resolve(module, text)
+    expected_spans = {n: (s.start, s.start + s.length) for n, s in meta[ByteSpanPositionProvider].items()}
+    # asked node by node, each module statement generated alone, then all at once
+    assert {n: spans[n] for n in expected_spans} == expected_spans
+    assert fastcst.resolve(module, text)[0].all() == expected_spans
+    assert dict(meta[ParentNodeProvider]) == parents
     # not string annotations' own trees; not whitespace or operators, whose scope nobody asks
     in_tree = [n for n in meta[ScopeProvider] if (n in parents or n is module) and type(n) not in fastcst.TRIVIAL]
     for node in in_tree:
@@ -193,6 +192,47 @@ def test_the_parents_table_lists_nodes_in_the_order_a_visitor_meets_them(name, t
     module.visit(order)
     _, parents, _, _ = fastcst.resolve(module)
     assert [n for n in parents if type(n) in _Order.TYPES] == order.log
+
+
+LAZY_CASES = {
+    # each statement's text occurs once: generated alone
+    "distinct": "import segment.analytics as analytics\n\nanalytics.track('u', 'A')\n\n\ndef f():\n    pass\n",
+    # the same statement twice: its text does not say which is which, the whole module is generated
+    "repeated": "import analytics\nanalytics.track('u', 'A')\nanalytics.track('u', 'A')\n",
+    # a docstring that holds a statement's text, at column 0
+    "docstring": '"""Use it so:\nanalytics.track(\'u\', \'A\')\n"""\nimport analytics\nanalytics.track(\'u\', \'A\')\n',
+    # no newline at the end: the last statement's generated text ends with one the source lacks
+    "no_last_newline": "import analytics\nanalytics.track('u', 'A')\nanalytics.track('u', 'A')",
+    "header_and_footer": "# header\n\nimport analytics\nx = 1\n# footer\n",
+    "crlf_and_unicode": "import analytics\r\ns = 'é€'\r\nanalytics.track('ü', 'A')\r\n",
+    "indented_blocks": "class A:\n    def f(self):\n        if x:\n            return 1\n        # trailing\n\n\nA()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_CASES))
+def test_spans_generated_per_statement_equal_the_whole_module_in_any_order(name):
+    text = LAZY_CASES[name]
+    module = cst.parse_module(text)
+    whole = fastcst.resolve(module, text)[0].all()
+    assert whole == {n: (s.start, s.start + s.length) for n, s in
+                     MetadataWrapper(module, unsafe_skip_copy=True).resolve(ByteSpanPositionProvider).items()}
+    for order in (list(whole), list(reversed(whole))):
+        spans = fastcst.resolve(module, text)[0]
+        assert [spans[n] for n in order] == [whole[n] for n in order]
+    for asked in ([], module.body[:1], module.body[-1:], module.body[1:2]):
+        spans = fastcst.resolve(module, text)[0]
+        for stmt in asked:
+            spans[stmt]
+        for n, (start, end) in whole.items():   # bounds hold the span, whatever was generated
+            lo, hi = spans.bounds(n)
+            assert lo <= start <= end <= hi, (type(n).__name__, asked)
+    spans = fastcst.resolve(module, text)[0]
+    spans[module.body[-1]]
+    assert spans.whole == (name in ("repeated", "docstring", "no_last_newline")), "generated alone?"
+    data = text.encode("utf-8")
+    for stmt in module.body:   # a span is where that code is
+        start, end = whole[stmt]
+        assert data[start:end].decode("utf-8") in module.code_for_node(stmt)
 
 
 def test_only_format_spec_is_visited_only_when_set():

@@ -125,7 +125,7 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
         module = module_of(module) if module is not None else cst.parse_module(source.text)
         # Only what binding reads, each once (fastcst.py says why not MetadataWrapper); the
         # module the engine parsed is never mutated, so it is not copied either.
-        resolved = ctx.cache[resolved_key] = (module, fastcst.resolve(module))
+        resolved = ctx.cache[resolved_key] = (module, fastcst.resolve(module, source.text))
     module, (spans, parents, scopes, qualified) = resolved
     facts = Facts(
         module=module,

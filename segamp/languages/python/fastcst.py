@@ -12,16 +12,18 @@ Two costs dominated Python rewriting (about 0.4 s a file, against ~25 ms for Typ
 * ``MetadataWrapper.resolve_many`` walks the whole tree once per dependency level just to
   start each provider, runs ``inspect.getmembers`` on every provider for every file, and
   resolves ParentNodeProvider and QualifiedNameProvider with walks of their own.
-  ``resolve()`` below runs only what binding reads: one code generation records byte spans
-  *and* parents (a node's parent is the node whose code generation encloses it), then the
-  expression-context and scope visitors themselves; qualified names are computed per node
-  on first use, which is what QualifiedNameProvider's lazy values did.
+  ``resolve()`` below runs only what binding reads: one walk records parents, the
+  expression-context and scope visitors run themselves, byte spans are generated per module
+  statement when first asked (``Spans``: most statements hold no Segment code and need none),
+  and qualified names are computed per node on first use, which is what
+  QualifiedNameProvider's lazy values did.
 
 The values are libcst's own (its scope visitor, its span rules); only the walking is ours.
 """
 from __future__ import annotations
 
 import ast
+import bisect
 import contextlib
 import inspect
 import warnings
@@ -247,18 +249,16 @@ def fast_visits() -> Iterator[None]:
             _CSTNode.visit = _libcst_visit  # type: ignore[method-assign]
 
 
-# --- spans and parents: one code generation ---------------------------------------------------
+# --- spans: code generation of only the statements asked about ------------------------------
 class _SpanState(CodegenState):
     """ByteSpanPositionProvider's rules (spans in UTF-8 bytes, owned whitespace excluded where
-    libcst records a syntactic position), and each node's parent on the way."""
+    libcst records a syntactic position)."""
 
     def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.position = 0
         self.starts: list[int] = []
-        self.open: list[_CSTNode] = []
         self.spans: dict[_CSTNode, tuple[int, int]] = {}
-        self.parents: dict[_CSTNode, _CSTNode] = {}
 
     def add_indent_tokens(self) -> None:
         super().add_indent_tokens()
@@ -270,13 +270,9 @@ class _SpanState(CodegenState):
         self.position += len(value) if value.isascii() else len(value.encode("utf-8"))
 
     def before_codegen(self, node: _CSTNode) -> None:
-        if self.open:
-            self.parents[node] = self.open[-1]
-        self.open.append(node)
         self.starts.append(self.position)
 
     def after_codegen(self, node: _CSTNode) -> None:
-        self.open.pop()
         start = self.starts.pop()
         if node not in self.spans:
             self.spans[node] = (start, self.position)
@@ -284,6 +280,113 @@ class _SpanState(CodegenState):
     def record_syntactic_position(self, node: _CSTNode, *, start_node: Optional[_CSTNode] = None,
                                   end_node: Optional[_CSTNode] = None) -> "_Syntactic":
         return _Syntactic(self, node, start_node, end_node)
+
+
+class Spans:
+    """node -> (start, end) byte offsets, generated per module statement on first use.
+
+    Code generation of the whole module (what ByteSpanPositionProvider does) was the largest
+    part of resolving a file, and binding asks for the spans of few statements: the ones that
+    hold Segment code. A module statement's code, generated alone, is the very text it has in
+    the source (a module statement starts at column 0, so it carries no indentation); where
+    that text occurs once and only once in the source, that occurrence is the statement, and
+    its nodes' spans are the ones generated, moved there. Anything else (a text that occurs
+    twice, a module without its last newline, the module itself) generates the whole module,
+    as before."""
+
+    def __init__(self, module: cst.Module, parents: dict, text: str) -> None:
+        self.module, self.parents, self.text = module, parents, text
+        self.known: dict[_CSTNode, tuple[int, int]] = {}
+        self.generated: set[int] = set()   # ids of the module statements generated (or tried)
+        self._done: list[int] = []          # indexes in _tops of those generated, in order
+        self._tops: list[_CSTNode] = []
+        self._index: Optional[dict[int, int]] = None
+        self.whole = False
+        self._data: Optional[bytes] = None
+
+    def __getitem__(self, node: _CSTNode) -> tuple[int, int]:
+        found = self.known.get(node)
+        if found is None:
+            self._generate(node)
+            found = self.known[node]   # KeyError, as before, for a node code generation skips
+        return found
+
+    def get(self, node: _CSTNode, default: Any = None) -> Any:
+        try:
+            return self[node]
+        except KeyError:
+            return default
+
+    def __contains__(self, node: object) -> bool:
+        return self.get(node) is not None
+
+    def all(self) -> dict[_CSTNode, tuple[int, int]]:
+        """Every span, as one code generation of the module gives them."""
+        self._generate_whole()
+        return self.known
+
+    def bounds(self, node: _CSTNode) -> tuple[int, int]:
+        """Offsets that hold node's span, generating nothing new: its span, when its module
+        statement was generated, else the room between the generated statements around it
+        (the module's statements lie end to end in the source)."""
+        top = None if self.whole else self._top(node)
+        if top is None or id(top) in self.generated:
+            return self[node]
+        index = self._order()[id(top)]
+        at = bisect.bisect_left(self._done, index)
+        lo = self.known[self._tops[self._done[at - 1]]][1] if at else 0
+        hi = self.known[self._tops[self._done[at]]][0] if at < len(self._done) else len(self._bytes())
+        return lo, hi
+
+    def _top(self, node: _CSTNode) -> Optional[_CSTNode]:
+        """node's module statement (or header or footer line); None for the module itself, a
+        node of another tree, or a module whose last newline code generation would add."""
+        module, parents = self.module, self.parents
+        top, up = node, parents.get(node)
+        while up is not None and up is not module:
+            top, up = up, parents.get(up)
+        return top if up is not None and module.has_trailing_newline else None
+
+    def _order(self) -> dict[int, int]:
+        if self._index is None:
+            m = self.module
+            self._tops = [*m.header, *m.body, *m.footer]
+            self._index = {id(n): i for i, n in enumerate(self._tops)}
+        return self._index
+
+    def _bytes(self) -> bytes:
+        if self._data is None:
+            self._data = self.text.encode("utf-8")
+        return self._data
+
+    def _generate(self, node: _CSTNode) -> None:
+        if self.whole:
+            return
+        top = self._top(node)
+        if top is None:
+            self._generate_whole()
+            return
+        if id(top) in self.generated:
+            return
+        self.generated.add(id(top))
+        state = _SpanState(self.module)
+        top._codegen(state)
+        code = "".join(state.tokens).encode("utf-8")
+        data = self._bytes()
+        at = data.find(code)
+        if not code or at < 0 or data.find(code, at + 1) >= 0:
+            self._generate_whole()
+            return
+        known = self.known
+        for n, (start, end) in state.spans.items():
+            known[n] = (start + at, end + at)
+        bisect.insort(self._done, self._order()[id(top)])
+
+    def _generate_whole(self) -> None:
+        if not self.whole:
+            state = _SpanState(self.module)
+            self.module._codegen(state)
+            self.known, self.whole = state.spans, True
 
 
 class _Syntactic:
@@ -320,10 +423,38 @@ class QualifiedNames:
         return found
 
 
-def resolve(module: cst.Module) -> tuple[dict, dict, dict, QualifiedNames]:
-    """(spans as (start, end) byte offsets, parents, scopes, qualified names) of a module."""
-    state = _SpanState(module)
-    module._codegen(state)
+def parents_of(module: cst.Module) -> dict:
+    """node -> parent, for every node below the module, in the order a visitor meets them."""
+    parents: dict[_CSTNode, _CSTNode] = {}
+    known = _FIELDS
+
+    def down(node: _CSTNode) -> None:
+        names = known.get(type(node)) or _fields(node)
+        if names is None:   # field order not learnt yet: libcst's own list of the children
+            for child in node.children:
+                parents[child] = node
+                down(child)
+            return
+        for name in names:
+            value = getattr(node, name)
+            kind = type(value)
+            if kind is tuple or kind is list:
+                for child in value:
+                    parents[child] = node
+                    down(child)
+            elif value is not None and kind is not _MaybeSentinel:
+                parents[value] = node
+                down(value)
+
+    down(module)
+    return parents
+
+
+def resolve(module: cst.Module, text: Optional[str] = None) -> tuple[Spans, dict, dict, QualifiedNames]:
+    """(spans as (start, end) byte offsets, parents, scopes, qualified names) of a module
+    parsed from text (module.code when not given)."""
+    parents = parents_of(module)
+    spans = Spans(module, parents, module.code if text is None else text)
     contexts = ExpressionContextProvider()
     scopes = ScopeProvider()
     with fast_visits():
@@ -332,7 +463,15 @@ def resolve(module: cst.Module) -> tuple[dict, dict, dict, QualifiedNames]:
         visitor = _ScopeVisitor(scopes)
         module.visit(visitor)
         visitor.infer_accesses()
-    return state.spans, state.parents, scopes._computed, QualifiedNames(scopes._computed)
+    return spans, parents, scopes._computed, QualifiedNames(scopes._computed)
+
+
+def dotted_name(node: _CSTNode) -> str:
+    """`a.b.c` of a Name or an Attribute chain of names (an import's module or alias), without
+    the whitespace the source may have around its dots and without asking for a span."""
+    if type(node) is cst.Attribute:
+        return f"{dotted_name(node.value)}.{node.attr.value}"
+    return node.value if type(node) is cst.Name else ""
 
 
 def concrete_subclasses(cls: type) -> set[type]:
@@ -384,4 +523,4 @@ def module_of(tree: Any) -> Optional[cst.Module]:
     return tree.get() if isinstance(tree, LazyModule) else tree
 
 
-__all__ = ["LazyModule", "QualifiedNames", "concrete_subclasses", "cpython_parses", "fast_visits", "module_of", "resolve"]
+__all__ = ["LazyModule", "QualifiedNames", "Spans", "parents_of", "concrete_subclasses", "cpython_parses", "dotted_name", "fast_visits", "module_of", "resolve"]

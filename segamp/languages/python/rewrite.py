@@ -15,7 +15,7 @@ from ...core.profiles import Profile
 from ...model import Analysis, Edit
 from ...source import SourceFile
 from ..base import ProjectContext
-from .fastcst import concrete_subclasses
+from .fastcst import concrete_subclasses, dotted_name
 from .bind import LEGACY_MODULES, SEG_FUNCTIONS, SEG_MODULES, Binder, Facts, span
 from .match import ANNOTATION_TYPES, SIGNATURES, Describer, match_call, match_client, match_setting
 from .home import HomeMixin
@@ -102,8 +102,16 @@ class FileRewrite(HomeMixin):
         self.replaced_spans.append(span(self.f, node))
 
     def inside_replaced(self, node: cst.CSTNode) -> bool:
+        replaced = self.replaced_spans
+        if not replaced:
+            return False
+        # most nodes asked about are in statements no edit reached, whose spans are never
+        # generated (fastcst.Spans): their bounds say so first
+        lo, hi = self.f.spans.bounds(node)
+        if not any(s <= hi and lo <= e for s, e in replaced):
+            return False
         start, end = span(self.f, node)
-        return any(s <= start and end <= e for s, e in self.replaced_spans)
+        return any(s <= start and end <= e for s, e in replaced)
 
     def line_start(self, node: cst.CSTNode) -> int:
         return self.src.data.rfind(b"\n", 0, span(self.f, node)[0]) + 1
@@ -217,19 +225,22 @@ class FileRewrite(HomeMixin):
         # Client.DefaultConfig.x read inside a constructor's arguments: spelled as its value there
         self.printer.substitutions = self._default_config_texts(refs)
         # constructors first (their spans contain arguments we must not touch twice)
+        # (the tests are ordered so that only Segment calls ask for their spans: a span is
+        # generated per module statement on first use, and most statements need none)
         for call in calls:
-            if not self.inside_replaced(call) and self.b.is_constructor(call):
+            if self.b.is_constructor(call) and not self.inside_replaced(call):
                 self._convert_constructor(call)
         for call in calls:
             function = self.module_function(call.func)
             if function is not None and not self.inside_replaced(call):
                 self._convert_call(call, self.function_client_name(), self.b.module_key(), function)
-            if self.inside_replaced(call) or not isinstance(call.func, cst.Attribute):
+            if not isinstance(call.func, cst.Attribute):
                 continue
             recv = call.func.value
             if self.b.is_seg_module(recv):
-                self._convert_call(call, self.client_name_for_module(recv), self.b.module_key())
-            elif self.b.is_client_receiver(recv):
+                if not self.inside_replaced(call):
+                    self._convert_call(call, self.client_name_for_module(recv), self.b.module_key())
+            elif self.b.is_client_receiver(recv) and not self.inside_replaced(call):
                 self._convert_call(call, self.code(recv), self.b.client_key(recv))
         report_value_uses(self, refs, calls)
         self._convert_references(refs)
@@ -447,14 +458,14 @@ class FileRewrite(HomeMixin):
         for small in stmt.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
-                    name = self.code(alias.name)
+                    name = dotted_name(alias.name)
                     if (sdk and name.startswith("segment.analytics") and name.partition(".analytics")[2][:1] in ("", ".")) \
                             or (legacy and (name == "analytics" or name.startswith("analytics."))):
                         out.append((small, alias))
             elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-                mod = self.code(small.module)
+                mod = dotted_name(small.module)
                 if sdk and mod == "segment" and not isinstance(small.names, cst.ImportStar):
-                    out.extend((small, a) for a in small.names if self.code(a.name) == "analytics")
+                    out.extend((small, a) for a in small.names if dotted_name(a.name) == "analytics")
                 elif (sdk and mod.startswith("segment.analytics")) or (legacy and (mod == "analytics" or mod.startswith("analytics."))):
                     if isinstance(small.names, cst.ImportStar):
                         out.append((small, None))
