@@ -297,3 +297,19 @@ def test_nodes_of_and_nodes_under_meet_what_a_visitor_meets(name, text):
     inner = next((n for n in every.log if type(n) is cst.Call and parents.get(n) is not module), None)
     if inner is not None:
         assert facts.nodes_under(inner, cst.Name) is None   # not a statement of the module: walk it
+
+
+@pytest.mark.parametrize("name,text", _sources(), ids=[n for n, _ in _sources()])
+def test_parse_without_validation_builds_libcst_tree(name, text):
+    assert fastcst.parse_module(text).deep_equals(cst.parse_module(text))
+    assert fastcst.parse_module(text).code == text
+
+
+def test_nodes_built_after_a_parse_are_validated_again():
+    fastcst.parse_module("x = 1\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
+    with pytest.raises(cst.ParserSyntaxError):
+        fastcst.parse_module("x = (\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("still validated after a failed parse")

@@ -122,7 +122,7 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
     resolved_key = ("py:resolved", source.path, hash(source.text))
     resolved = ctx.cache.get(resolved_key)
     if resolved is None:
-        module = module_of(module) if module is not None else cst.parse_module(source.text)
+        module = module_of(module) if module is not None else fastcst.parse_module(source.text)
         # Only what binding reads, each once (fastcst.py says why not MetadataWrapper); the
         # module the engine parsed is never mutated, so it is not copied either.
         resolved = ctx.cache[resolved_key] = (module, fastcst.resolve(module, source.text))

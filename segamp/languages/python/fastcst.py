@@ -486,6 +486,23 @@ def concrete_subclasses(cls: type) -> set[type]:
 
 
 # --- parse once, and only when a tree is needed ------------------------------------------------
+def parse_module(text: str) -> cst.Module:
+    """libcst's parse, without validating every node as the parser builds it: the parser builds
+    only what the grammar allows, and the checks were a tenth of the parse (libcst's own note
+    in CSTNode.__post_init__ says validation could move out of parsing). Nodes built later, by
+    a transformer or with_changes, are validated as ever."""
+    saved = _CSTNode.__dict__["__post_init__"]
+    _CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        _CSTNode.__post_init__ = saved  # type: ignore[method-assign]
+
+
+def _no_validation(self: _CSTNode) -> None:
+    pass
+
+
 def cpython_parses(text: str) -> bool:
     """Does CPython's own parser (C, ~5x faster than libcst's) accept the text?"""
     try:
@@ -512,7 +529,7 @@ class LazyModule:
     def get(self) -> cst.Module:
         if self.module is None:
             try:
-                self.module = cst.parse_module(self.text)
+                self.module = parse_module(self.text)
             except (cst.ParserSyntaxError, RecursionError) as exc:
                 self.parsed.tree, self.parsed.error = None, self.message(exc)
                 raise
@@ -523,4 +540,4 @@ def module_of(tree: Any) -> Optional[cst.Module]:
     return tree.get() if isinstance(tree, LazyModule) else tree
 
 
-__all__ = ["LazyModule", "QualifiedNames", "Spans", "parents_of", "concrete_subclasses", "cpython_parses", "dotted_name", "fast_visits", "module_of", "resolve"]
+__all__ = ["LazyModule", "QualifiedNames", "Spans", "parents_of", "concrete_subclasses", "cpython_parses", "dotted_name", "parse_module", "fast_visits", "module_of", "resolve"]

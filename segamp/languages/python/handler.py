@@ -136,7 +136,7 @@ class PythonHandler(Handler):
         # CPython's parser says whether the text parses; the libcst tree is built when index
         # or analyze first asks (never for the engine's check of a rewritten text). A text
         # CPython rejects gets libcst's verdict: its grammar may differ, and its message is ours.
-        from .fastcst import LazyModule, cpython_parses
+        from .fastcst import LazyModule, cpython_parses, parse_module
 
         cst = _cst()
         if cpython_parses(source.text):
@@ -144,15 +144,17 @@ class PythonHandler(Handler):
             parsed.tree = LazyModule(source.text, parsed, _syntax_message)
             return parsed
         try:
-            return Parsed(cst.parse_module(source.text))
+            return Parsed(parse_module(source.text))
         except (cst.ParserSyntaxError, RecursionError) as exc:
             return Parsed(None, _syntax_message(exc))
 
     def parse_input(self, source: SourceFile) -> Parsed:
         # a candidate's tree is always read: asking CPython first would only cost its parse
+        from .fastcst import parse_module
+
         cst = _cst()
         try:
-            return Parsed(cst.parse_module(source.text))
+            return Parsed(parse_module(source.text))
         except (cst.ParserSyntaxError, RecursionError) as exc:
             return Parsed(None, _syntax_message(exc))
 
