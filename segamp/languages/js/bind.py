@@ -95,9 +95,9 @@ class JsFile:
         walked = ctx.cache.get(key)
         if walked is None:
             nodes = list(walk(root))
-            walked = ctx.cache[key] = (nodes, [n.type for n in nodes])
+            walked = ctx.cache[key] = (nodes, [n.type for n in nodes], {})
         self.nodes = walked[0]
-        self.node_types = walked[1]   # read once: a C call per node per pass otherwise
+        self.node_types, self._of_types = walked[1], walked[2]   # types read once; of_types() per tree
         self._propagating: Optional[list[Node]] = None
         self.seg_imports: dict[str, str] = {}        # local name -> exported Segment name ("*" = namespace)
         self.seg_import_stmts: list[Node] = []
@@ -122,8 +122,8 @@ class JsFile:
         self._ambiguous: list = []                   # (import, spec, modules) for aliases matching several
         self.is_module = (not script_mode) and any(
             n.type in ("import_statement", "export_statement") for n in root.named_children)
-        self.uses_require = any(n.type == "call_expression" and self.text(n.child_by_field_name("function")) == "require"
-                                for n in self.nodes)
+        self.uses_require = any(self.text(n.child_by_field_name("function")) == "require"
+                                for n in self.of_types(frozenset({"call_expression"})))
 
     # --- small helpers -------------------------------------------------------------------------
     def text(self, node: Optional[Node]) -> str:
@@ -648,8 +648,10 @@ class JsFile:
         return changed
 
     def of_types(self, types: frozenset) -> list[Node]:
-        """The file's nodes of those types, in document order."""
-        return [n for n, t in zip(self.nodes, self.node_types) if t in types]
+        """The file's nodes of those types, in document order (a list the caller must not change)."""
+        if types not in self._of_types:
+            self._of_types[types] = [n for n, t in zip(self.nodes, self.node_types) if t in types]
+        return self._of_types[types]
 
     def _propagate(self) -> bool:
         changed = False
