@@ -86,7 +86,6 @@ class JsFile:
         self.ctx = ctx
         self.path = path
         self.config = ctx.config
-        self.scopes = Scopes()
         self.typescript = grammar_for(path) in ("typescript", "tsx")
         self.html = script_mode
         # the tree's nodes, walked once per tree: a file is bound in each index round and again
@@ -95,9 +94,10 @@ class JsFile:
         walked = ctx.cache.get(key)
         if walked is None:
             nodes = list(walk(root))
-            walked = ctx.cache[key] = (nodes, [n.type for n in nodes], {})
+            walked = ctx.cache[key] = (nodes, [n.type for n in nodes], {}, Scopes())
         self.nodes = walked[0]
-        self.node_types, self._of_types = walked[1], walked[2]   # types read once; of_types() per tree
+        # types read once (a C call per node per pass otherwise); of_types() and scopes per tree
+        self.node_types, self._of_types, self.scopes = walked[1], walked[2], walked[3]
         self._propagating: Optional[list[Node]] = None
         self.seg_imports: dict[str, str] = {}        # local name -> exported Segment name ("*" = namespace)
         self.seg_import_stmts: list[Node] = []

@@ -16,6 +16,7 @@ FUNCTION_TYPES = frozenset({
     "generator_function_declaration", "generator_function",
 })
 BLOCK_SCOPES = frozenset({"program", "statement_block", "class_static_block", "switch_body"})
+SCOPE_TYPES = FUNCTION_TYPES | BLOCK_SCOPES | {"catch_clause", "for_statement", "for_in_statement"}
 DECLARATIONS = frozenset({"lexical_declaration", "variable_declaration"})
 WRAPPERS = frozenset({"parenthesized_expression", "non_null_expression", "as_expression",
                       "satisfies_expression", "type_assertion"})
@@ -168,6 +169,7 @@ class Scopes:
 
     def __init__(self) -> None:
         self._declared: dict[int, dict[str, Node]] = {}
+        self._resolved: dict[int, Optional[Node]] = {}   # identifier id -> resolve()'s answer
 
     def declared(self, scope: Node) -> dict[str, Node]:
         got = self._declared.get(scope.id)
@@ -226,16 +228,19 @@ class Scopes:
                 names.setdefault(ident.text.decode(), ident)
 
     def resolve(self, ident: Node) -> Optional[Node]:
+        """(One Scopes serves one tree: answers are kept by node id.)"""
+        if ident.id in self._resolved:
+            return self._resolved[ident.id]
         name = ident.text.decode()
-        node = ident.parent
+        node, hit = ident.parent, None
         while node is not None:
-            if node.type in FUNCTION_TYPES or node.type in BLOCK_SCOPES or node.type in (
-                    "catch_clause", "for_statement", "for_in_statement"):
+            if node.type in SCOPE_TYPES:
                 hit = self.declared(node).get(name)
                 if hit is not None:
-                    return hit
+                    break
             node = node.parent
-        return None
+        self._resolved[ident.id] = hit
+        return hit
 
 
 def import_locals(stmt: Node) -> list[Node]:
