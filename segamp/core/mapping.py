@@ -536,6 +536,9 @@ def identify_value(traits: Expr, profile: Profile) -> Optional[IdentifyValue]:
     if traits.kind == C.OBJECT and traits.entries is not None and all(e.key is not None for e in traits.entries):
         if not traits.entries:
             return None
+        if profile.get("date_traits") == "copy" and any(e.value.kind in (C.DATE, C.UNDEFINED) for e in traits.entries):
+            # set() is not typed for a Date (sent as its JSON, Segment's ISO text) or undefined: copied entry by entry
+            return IdentifyCopy(traits, nullable=False, unset_nulls=unset)
         nulls = tuple(e.key for e in traits.entries if unset and e.value.kind == C.NULL)
         return IdentifySets(tuple((e.key, e, sendable(Src(e.value), e.value, profile)) for e in traits.entries
                                   if e.key not in nulls), nulls)
