@@ -290,7 +290,8 @@ class Engine:
             for finding in result.findings:
                 if finding.blocks:
                     blocking.setdefault(finding.blocks, []).append((path, finding))
-        for path, finding in _unparsed_uses(results, sources, clients):
+        handlers = {c.entry.path: c.entry.handler for c in self.candidates}
+        for path, finding in _unparsed_uses(results, sources, clients, handlers):
             blocking.setdefault(finding.blocks, []).append((path, finding))
         if not blocking:
             return results
@@ -606,21 +607,27 @@ class _FileWork:
         return tree
 
 
-def _unparsed_uses(results: dict[str, FileResult], sources: dict, clients: dict[str, ClientInfo]):
+def _unparsed_uses(results: dict[str, FileResult], sources: dict, clients: dict[str, ClientInfo], handlers: dict):
     """A file that does not parse may use a client of the project: its calls could not be
     converted, so the client is left (closure rule). A use is the client's name in a file that
-    names the module the client comes from."""
+    imports the module the client comes from: as its front end reads the imports in the text
+    (a relative import names one file: another package's module of the same name is not it),
+    or, where it cannot tell, a file that names that module."""
     for path, result in results.items():
         src = sources.get(path)
         if not (result.error and result.error.startswith("syntax error") and isinstance(src, SourceFile)):
             continue
+        handler = handlers.get(path)
         for key, info in clients.items():
             origin = info.origin.rpartition(":")[0] if info.origin else ""
             stem = os.path.splitext(os.path.basename(origin))[0]
             same_file = origin and os.path.abspath(origin) == os.path.abspath(path)
             if not info.name or not re.search(rf"\b{re.escape(info.name)}\b", src.text):
                 continue
-            if same_file or (stem and stem not in ("index", "__init__") and re.search(rf"\b{re.escape(stem)}\b", src.text)):
+            imports = handler.imports_module(src.text, path, origin) if handler and origin and not same_file else None
+            if imports is False:
+                continue
+            if same_file or imports or (stem and stem not in ("index", "__init__") and re.search(rf"\b{re.escape(stem)}\b", src.text)):
                 line = next((i for i, text in enumerate(src.text.splitlines(), 1)
                              if re.search(rf"\b{re.escape(info.name)}\b", text)), 1)
                 finding = catalog.make("unparsed-use", line, 1, result.language, blocks=key, name=info.name,

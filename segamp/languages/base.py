@@ -202,6 +202,12 @@ class Handler:
         no (a project package that shadows the SDK's name), so the detector does not flag it."""
         return True
 
+    def imports_module(self, text: str, path: str, module_path: str) -> Optional[bool]:
+        """Does the text of a file at path that does not parse import the module at module_path?
+        None when this language cannot tell from the text (the closure rule then takes the
+        module's name in the text as an import of it)."""
+        return None
+
     def extra_confirm(self, markers: tuple[bytes, ...]) -> Optional["re.Pattern"]:
         """Optional regex a file with an extra marker must also match (an import of it)."""
         return None

@@ -31,7 +31,7 @@ from .match_node import match_node_call, match_node_client
 from .match_rn import match_rn_call, match_rn_client
 from . import bind_rn, printer_rn
 from .deps import drop_dependencies
-from .modules import file_exports, module_keys
+from .modules import file_exports, module_keys, relative_key
 from .uses import method_references, passed_on
 from .printer import Printer
 from .syntax import WRAPPERS, Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
@@ -103,6 +103,20 @@ class JavaScriptHandler(Handler):
             for key in module_keys(source.path):
                 ctx.add_exports(key, exports)
 
+    def imports_module(self, text: str, path: str, module_path: str) -> Optional[bool]:
+        """From the import specifiers in the text: yes when a relative one names the module;
+        no when every one is relative and none reaches into the module's package (the folder
+        of its package.json), so another package's module of the same name is not taken for
+        it; otherwise (an alias, a workspace package) unknown."""
+        specs = _IMPORT_SPEC.findall(text)
+        if not specs or not all(s.startswith(".") for s in specs):
+            return None
+        keys = {relative_key(path, s) for s in specs}
+        if keys & set(module_keys(module_path)):
+            return True
+        home = _package_folder(module_path)
+        return None if any(k == home or k.startswith(home + os.sep) for k in keys) else False
+
     def extra_markers(self, ctx: ProjectContext) -> tuple[bytes, ...]:
         """Files that name a client module or an exported client, hook or getter (a component
         importing useAnalytics through a barrel names neither Segment nor analytics)."""
@@ -140,6 +154,20 @@ class JavaScriptHandler(Handler):
                            source.newline, source.mode)
         if self.parse(after).errors != before:
             raise ValueError("the rewrite would add a parse error to a file the grammar already mis-parses")
+
+
+_IMPORT_SPEC = re.compile(r"""(?:\bfrom|\bimport|\brequire\(|\bimport\()\s*['"]([^'"\n]+)['"]""")
+
+
+def _package_folder(path: str) -> str:
+    """The folder of the package.json nearest above path (path's folder when none)."""
+    start = cur = os.path.dirname(os.path.abspath(path))
+    while not os.path.isfile(os.path.join(cur, "package.json")):
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return start
+        cur = parent
+    return cur
 
 
 class HtmlHandler(Handler):
