@@ -25,7 +25,7 @@ from ...model import Analysis, Edit, Finding
 from ...source import indent_unit
 from .bind import NODE_SDKS, SNIPPET, JsFile
 from .match import Site
-from . import conditional, setting_comments
+from . import conditional, guards, setting_comments
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
 
 IDENT = re.compile(r"[A-Za-z_$][\w$]*")
@@ -330,6 +330,7 @@ class Printer:
             return f"{recv}flush()", PROMISE
         if isinstance(op, Init):   # an init that waits for the stored ids (op.wrap) is a thenable
             client = recv[:-2] if recv.endswith("?.") else recv[:-1]
+            op = guards.rename_guards(self, seg.handle.node, op) if seg.handle is not None else op
             return self.init_call(client, op, indent), "thenable" if op.wrap else self.profile.returns
         raise TypeError(f"no JS spelling for {op!r}")
 
@@ -539,7 +540,7 @@ class Printer:
         if plan.blocked:
             self.report_issues(plan.issues, call, blocks=blocks)
             return
-        init: Init = plan.ops[0]
+        init: Init = guards.rename_guards(self, call, plan.ops[0])
         self.helpers.update(plan.helpers)
         decl, ternary = conditional.holder_of(call)
         stmt = decl.parent if decl is not None and decl.type == "variable_declarator" else None
