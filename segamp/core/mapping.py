@@ -494,11 +494,10 @@ def _reads_argument(cb: Optional[Expr]) -> bool:
 def _callback_wrap(call: SegmentCall, plan: Plan, profile: Profile) -> str:
     """Segment's Node SDKs called back `(err)` once the event was delivered or had failed;
     Amplitude resolves with a Result. The profile's error_first_callback hands the callback the
-    error it expects (Flush resolves with nothing, which already reads as "no error")."""
-    wrap = profile.get("error_first_callback", "")
-    if not wrap or not _reads_argument(call.callback) or not plan.ops or isinstance(plan.ops[-1], Flush):
-        return ""
-    return wrap
+    error it expects; Flush resolves with nothing, so the profile's flush_callback hands it the
+    `undefined` (no error) Segment passed once the queue was delivered."""
+    wrap = profile.get("flush_callback" if plan.ops and isinstance(plan.ops[-1], Flush) else "error_first_callback", "")
+    return wrap if _reads_argument(call.callback) and plan.ops else ""
 
 
 def _result_issues(call: SegmentCall, profile: Profile, adapted: bool = False) -> list[Issue]:

@@ -33,6 +33,7 @@ IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 OP_METHODS = {Track: "track", TrackOrder: "track", IdentifyOp: "identify", SetGroup: "setGroup", GroupIdentify: "groupIdentify",
               SetUserId: "setUserId", SetDeviceId: "setDeviceId", Reset: "reset", Flush: "flush"}
 PROMISE, VOID = "promise", "void"
+MAYBE_PROMISE = "promise?"   # `{ promise }` or undefined: a helper call on an optional receiver
 
 
 def reindent(text: str, unit: str) -> str:
@@ -301,7 +302,9 @@ class Printer:
             opts = self.options(op.options)
             props = self.value(op.properties, indent) if op.properties is not None else ("undefined" if opts else "")
             args = [client] + ([props] if props else []) + ([opts] if opts else [])
-            return self.call_text(self.profile.get("helpers")[op.helper]["name"], args, indent), PROMISE
+            code = self.call_text(self.profile.get("helpers")[op.helper]["name"], args, indent)
+            # `analytics?.track(…)` sent nothing without a client: neither does the helper
+            return self.maybe(client, code, seg) if recv.endswith("?.") else (code, PROMISE)
         if isinstance(op, IdentifyOp):
             opts = self.options(op.options)
             parts = [self.identify(op.identify, indent + self.unit, seg.args.get("traits"))] + ([opts] if opts else [])
@@ -324,8 +327,10 @@ class Printer:
         if isinstance(op, Reset):
             return f"{recv}reset()", VOID
         if isinstance(op, Flush) and op.helper:   # the profile's helper, given the client to flush
-            client = recv[:-2] if recv.endswith("?.") else recv[:-1]
-            return f"{self.profile.get('helpers')[op.helper]['name']}({client})", PROMISE
+            helper = self.profile.get('helpers')[op.helper]['name']
+            if recv.endswith("?."):   # `analytics?.flush()` did nothing without a client: so does the helper
+                return self.maybe(recv[:-2], f"{helper}({recv[:-2]})", seg)
+            return f"{helper}({recv[:-1]})", PROMISE
         if isinstance(op, Flush):
             return f"{recv}flush()", PROMISE
         if isinstance(op, Init):   # an init that waits for the stored ids (op.wrap) is a thenable
@@ -333,6 +338,13 @@ class Printer:
             op = guards.rename_guards(self, seg.handle.node, op) if seg.handle is not None else op
             return self.init_call(client, op, indent), "thenable" if op.wrap else self.profile.returns
         raise TypeError(f"no JS spelling for {op!r}")
+
+    @staticmethod
+    def maybe(client: str, code: str, seg: SegmentCall) -> tuple[str, str]:
+        """A helper call on an optional receiver: made only when there is a client."""
+        if seg.use == C.STATEMENT and seg.callback is None:
+            return f"{client} && {code}", VOID
+        return f"({client} ? {code} : undefined)", MAYBE_PROMISE
 
     def init_args(self, op: Init, indent: Optional[str] = None) -> str:
         opts = self.object_text([(self.profile.field_name(k) or k, self.value(v)) for k, v in op.options], indent)
@@ -360,7 +372,10 @@ class Printer:
             opt = "?." if any(c.type == "optional_chain" for c in site.member.children) else "."
             return self.global_for(site.receiver) + opt
         opt = "?." if any(c.type == "optional_chain" for c in site.member.children) else "."
-        return self.jf.text(site.receiver) + opt
+        # `analytics!.track` keeps its `!` (tsc); a cast goes with the Segment type it names
+        written = site.member.child_by_field_name("object") if site.member.type == "member_expression" else None
+        bang = written is not None and written.type == "non_null_expression"
+        return self.jf.text(written if bang else site.receiver) + opt
 
     def print_call(self, seg: SegmentCall, plan: Plan, blocks: Optional[str] = None,
                    pattern: Optional[int] = None) -> None:
@@ -404,21 +419,26 @@ class Printer:
         """Replace the call with ops [(code, returns)]: one expression, statements, or a sequence."""
         node = site.node
         last_code, last_ret = ops[-1]
+        promise = "?.promise" if last_ret == MAYBE_PROMISE else ".promise"
+        last_ret = PROMISE if last_ret == MAYBE_PROMISE else last_ret
         if plan.deliver and last_ret == PROMISE:
             last_code, last_ret = self.delivered(node, plan, last_code, recv), "thenable"
         if plan.callback is not None and last_ret == "thenable":
             last_code = f"{last_code}.then({self.callback_text(plan)})"
         elif plan.callback is not None:
             cb = self.callback_text(plan)
-            last_code = f"{last_code}.promise.then({cb})" if last_ret == PROMISE else f"Promise.resolve({last_code}).then({cb})"
+            last_code = f"{last_code}{promise}.then({cb})" if last_ret == PROMISE else f"Promise.resolve({last_code}).then({cb})"
             last_ret = "thenable"
         if plan.use in (C.AWAITED, C.CHAINED, C.VALUE) and last_ret == PROMISE:
-            last_code += ".promise"
+            last_code += promise
         elif plan.use == C.CHAINED and last_ret == VOID:
             last_code = f"Promise.resolve({last_code})"
         codes = [c for c, _ in ops[:-1]] + [last_code]
         if len(codes) == 1:
-            self.edit(node.start_byte, node.end_byte, codes[0])
+            stmt = node.parent if node.parent is not None and node.parent.type == "expression_statement" else None
+            # a statement that now opens with `(` would continue the line before it without a `;`
+            asi = ";" if codes[0][:1] == "(" and not self.semi and stmt is not None and stmt.start_byte == node.start_byte else ""
+            self.edit(node.start_byte, node.end_byte, asi + codes[0])
             return
         stmt, wrapped = node.parent, node
         if stmt is not None and stmt.type == "await_expression":
@@ -438,7 +458,8 @@ class Printer:
         cb = plan.callback
         if not plan.callback_wrap:
             return cb.text
-        return plan.callback_wrap.format(callback=cb.text if cb.simple else f"({cb.text})")
+        args = ", ".join(["undefined"] * (cb.params or 1))   # flush_callback: what Segment passed on success
+        return plan.callback_wrap.format(callback=cb.text if cb.simple else f"({cb.text})", args=args)
 
     def delivered(self, node: Node, plan: Plan, code: str, recv: str) -> str:
         """The call's promise, with a flush so that it resolves on delivery (plan.deliver); its
