@@ -314,6 +314,7 @@ class Engine:
                 if not any(f.line == finding.line and f.rule == finding.rule for f in again[path].findings):
                     again[path].findings.append(finding)
             self._report_left(key, clients.get(key), uses, again)
+        self._report_left_with_package(clients, blocking, again)
         for result in again.values():
             result.findings.sort(key=lambda f: (f.line, f.column))
         return again
@@ -396,6 +397,8 @@ class Engine:
         where = [f"{results[p].path}:{f.line}" for p, f in uses]
         text = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
         name = info.name if info else key.rsplit("#", 1)[-1]
+        if ":typed:" in key:   # a value typed with the package's client type, no one client
+            name = f"{key.partition(':typed:')[2]} (a value typed with its client type)"
         origin_path, line = uses[0][0], uses[0][1].line
         if info and info.origin and ":" in info.origin:
             opath, _, oline = info.origin.rpartition(":")
@@ -406,6 +409,30 @@ class Engine:
         finding.path = results[origin_path].path
         finding.language = results[origin_path].language
         results[origin_path].findings.append(finding)
+
+    def _report_left_with_package(self, clients: dict[str, ClientInfo], blocking: dict[str, list],
+                                  results: dict[str, FileResult]) -> None:
+        """A client no use of its own blocks, left because a value typed with its package's
+        client type is (that value may hold it: a typed parameter, an annotation its file
+        shares): said at its origin, with those uses, or it would be left without a reason."""
+        live = {k for r in results.values() for k in r.clients}
+        for key, info in sorted(clients.items()):
+            if key in blocking or key in live or not info.package or ":" not in info.origin:
+                continue
+            # the typed values' own uses when they are left (the usual reason), else the left
+            # clients' of the package (the client's file annotates with its type)
+            uses = [u for k, us in blocking.items() if k.endswith(":typed:" + info.package) for u in us] or \
+                [u for k, us in blocking.items() if k in clients and clients[k].package == info.package for u in us]
+            opath, _, oline = info.origin.rpartition(":")
+            at = next((p for p in results if os.path.abspath(p) == os.path.abspath(opath)), None)
+            if not uses or at is None or not oline.isdigit():
+                continue
+            where = [f"{results[p].path}:{f.line}" for p, f in uses]
+            finding = catalog.make("client-left-with-package", int(oline), 1, blocks=key, name=info.name,
+                                   package=info.package, count=str(len(uses)),
+                                   uses=", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else ""))
+            finding.path, finding.language = results[at].path, results[at].language
+            results[at].findings.append(finding)
 
     def _decode(self, cand: Candidate) -> SourceFile | FileResult:
         entry = cand.entry
