@@ -30,6 +30,7 @@ import libcst as cst
 
 from ...core.plan import Init, Lit, Plan
 from .bind import dotted_module, span
+from .constants import rename_guards
 from .keys import ENTRIES, HOME_KEYS, HOMES, Home, client_home, distribution, key_text, why_new
 from .printer import Printer
 
@@ -92,6 +93,7 @@ class HomeMixin:
 
     def _convert_write_key(self, node: cst.Assign, plan: Plan, init: Init, recv: str) -> None:
         """`<module>.write_key = …`: the client itself (home), or the key on the one client."""
+        rename_guards(self, node, init.key)
         if self.home_mode == "fold":
             self.report(plan, node, self.b.module_key())
             self.replace(node, f"{recv} = {self.printer.client(init)}")

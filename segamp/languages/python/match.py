@@ -43,19 +43,27 @@ class Describer:
     its byte offset in the file; data the file's bytes (env var offsets are in characters)."""
 
     def __init__(self, code: Callable[[cst.CSTNode], str], start: Callable[[cst.CSTNode], int], data: bytes,
-                 name_type: Optional[Callable[[cst.Name], Optional[str]]] = None):
+                 name_type: Optional[Callable[[cst.Name], Optional[str]]] = None,
+                 definition_of: Optional[Callable[[cst.Name], Optional[cst.BaseExpression]]] = None):
         self.code = code
         self.start = start
         self.data = data
         self.name_type = name_type   # the declared type of a name (a parameter's annotation), if known
+        # the initializer of the module constant a name reads, where the env var it reads may be
+        # renamed there (constants.py)
+        self.definition_of = definition_of
 
     def expr(self, node: cst.BaseExpression) -> Expr:
         text = self.code(node)
         kind, value, entries, static_type, params = self._kind(node)
         if static_type is None:
             static_type = self._static_type(node)
+        definition = None
+        if kind == C.NAME and isinstance(node, cst.Name) and self.definition_of is not None:
+            initializer = self.definition_of(node)
+            definition = self.expr(initializer) if initializer is not None else None
         return Expr(text, kind, value, entries, static_type, self._env_refs(node), params,
-                    simple=_simple(node), handle=node)
+                    simple=_simple(node), handle=node, definition=definition)
 
     def _kind(self, node: cst.BaseExpression):
         if isinstance(node, cst.SimpleString):
@@ -223,6 +231,13 @@ def _bind(call: cst.Call, params: tuple[str, ...], open_keywords: set[str],
             out.shape_at = Expr(problem, handle=arg.value)
             return None
     return bound
+
+def env_names(node: cst.BaseExpression) -> list[str]:
+    """The names of the environment variables node reads by a literal name."""
+    keys: list[cst.SimpleString] = []
+    node.visit(_EnvReads(keys))
+    return [k.evaluated_value for k in keys if isinstance(k.evaluated_value, str)]
+
 
 class _EnvReads(cst.CSTVisitor):
     """The literal names of environment reads under a node (_env_refs)."""

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Optional
 from ...core.calls import Expr
 from ...core.plan import (
     Code, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp, IdentifySets, Init,
-    Lit, Negated, Props, Renamed, SecondsToMs, Sendable, SetConfig, SetGroup, Shutdown, Src, StrId, Track,
+    Lit, Negated, Props, Renamed, RenamedAt, SecondsToMs, Sendable, SetConfig, SetGroup, Shutdown, Src, StrId, Track,
 )
 from ...core.profiles import Profile
 
@@ -54,6 +54,9 @@ class Printer:
         # (None when it must not move, e.g. it holds a multi-line string)
         self.indent: Optional[str] = None
         self.origin_indent: Callable[[object], Optional[str]] = lambda handle: None
+        # id(node) -> (node, its new text): a constant's initializer whose env var is renamed
+        # where it is defined (RenamedAt); the file rewrite replaces each once
+        self.renamed_at: dict[int, tuple[object, str]] = {}
 
     # --- names --------------------------------------------------------------------------
     def amp(self, name: str) -> str:
@@ -147,6 +150,10 @@ class Printer:
             return f"int({text} * 1000)" if value.expr.simple else f"int(({text}) * 1000)"
         if isinstance(value, Renamed):
             return _renamed(value)
+        if isinstance(value, RenamedAt):  # the constant's definition reads the renamed env var
+            node = value.renamed.expr.handle
+            self.renamed_at.setdefault(id(node), (node, _renamed(value.renamed)))
+            return self.expr(value.ref)
         if isinstance(value, EnvVar):
             self.needs_os = True
             return self.profile.get("env_reader", 'os.environ["{name}"]').format(name=value.name)

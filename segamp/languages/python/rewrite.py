@@ -21,6 +21,7 @@ from .match import ANNOTATION_TYPES, SIGNATURES, Describer, match_call, match_cl
 from .home import HomeMixin
 from .keys import HOMES
 from .printer import Printer
+from .constants import key_constant
 from .uses import convert_mock_targets, leaves_segment_code, reference_key, report_shadowed_write_key, report_value_uses
 
 LANGUAGE = "python"
@@ -40,7 +41,8 @@ class FileRewrite(HomeMixin):
         self.file_names = self._all_names()
         self.printer = Printer(profile, set(self.file_names))
         self.printer.origin_indent = self._origin_indent
-        self.describe = Describer(self.code, lambda node: span(facts, node)[0], source.data, self._declared_type)
+        self.describe = Describer(self.code, lambda node: span(facts, node)[0], source.data, self._declared_type,
+                                  lambda name: key_constant(facts, name, source.path, ctx.cache))
         self.replaced_spans: list[tuple[int, int]] = []
         self.home_mode = "none"  # "fold" | "early" | "shared" | "create" | "import" | "blocked" | "none" (home.py)
         self.home_import: Optional[tuple[str, str]] = None
@@ -250,6 +252,8 @@ class FileRewrite(HomeMixin):
             self._add_amplitude_imports(imports)
         else:
             self._rewrite_imports(seg_imports, imports)
+        for node, text in self.printer.renamed_at.values():  # a key constant's env var, where it is defined
+            self.replace(node, text)
         self.analysis.edits.extend(self.notes.edits())
 
     def _collect(self):
