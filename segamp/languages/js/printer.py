@@ -302,7 +302,10 @@ class Printer:
             opts = self.options(op.options)
             props = self.value(op.properties, indent) if op.properties is not None else ("undefined" if opts else "")
             args = [client] + ([props] if props else []) + ([opts] if opts else [])
-            code = self.call_text(self.profile.get("helpers")[op.helper]["name"], args, indent)
+            helper = self.profile.get("helpers")[op.helper]["name"]
+            # properties written over several lines, last: they keep their lines, as in the track call
+            hug = "\n" in args[-1] and args[-1][:1] == "{" and not any("\n" in a for a in args[:-1])
+            code = f"{helper}({', '.join(args)})" if hug else self.call_text(helper, args, indent)
             # `analytics?.track(…)` sent nothing without a client: neither does the helper
             return self.maybe(client, code, seg) if recv.endswith("?.") else (code, PROMISE)
         if isinstance(op, IdentifyOp):
