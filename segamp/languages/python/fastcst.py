@@ -294,15 +294,17 @@ class Spans:
     twice, a module without its last newline, the module itself) generates the whole module,
     as before."""
 
-    def __init__(self, module: cst.Module, parents: dict, text: str) -> None:
-        self.module, self.parents, self.text = module, parents, text
+    def __init__(self, module: cst.Module, tops: dict, text: str) -> None:
+        self.module, self.text = module, text
+        self.tops = tops     # node -> index of its module statement in _elements (parents_of)
+        self._elements = [*module.header, *module.body, *module.footer]
         self.known: dict[_CSTNode, tuple[int, int]] = {}
-        self.generated: set[int] = set()   # ids of the module statements generated (or tried)
-        self._done: list[int] = []          # indexes in _tops of those generated, in order
-        self._tops: list[_CSTNode] = []
-        self._index: Optional[dict[int, int]] = None
+        self.generated: set[int] = set()   # indexes of the module statements generated (or tried)
+        self._done: list[int] = []          # of those generated, in order
         self.whole = False
         self._data: Optional[bytes] = None
+        if not module.has_trailing_newline:   # a statement alone would end in the newline it lacks
+            self._generate_whole()
 
     def __getitem__(self, node: _CSTNode) -> tuple[int, int]:
         found = self.known.get(node)
@@ -329,30 +331,14 @@ class Spans:
         """Offsets that hold node's span, generating nothing new: its span, when its module
         statement was generated, else the room between the generated statements around it
         (the module's statements lie end to end in the source)."""
-        top = None if self.whole else self._top(node)
-        if top is None or id(top) in self.generated:
+        index = None if self.whole else self.tops.get(node)
+        if index is None or index in self.generated:
             return self[node]
-        index = self._order()[id(top)]
-        at = bisect.bisect_left(self._done, index)
-        lo = self.known[self._tops[self._done[at - 1]]][1] if at else 0
-        hi = self.known[self._tops[self._done[at]]][0] if at < len(self._done) else len(self._bytes())
+        done, elements, known = self._done, self._elements, self.known
+        at = bisect.bisect_left(done, index)
+        lo = known[elements[done[at - 1]]][1] if at else 0
+        hi = known[elements[done[at]]][0] if at < len(done) else len(self._bytes())
         return lo, hi
-
-    def _top(self, node: _CSTNode) -> Optional[_CSTNode]:
-        """node's module statement (or header or footer line); None for the module itself, a
-        node of another tree, or a module whose last newline code generation would add."""
-        module, parents = self.module, self.parents
-        top, up = node, parents.get(node)
-        while up is not None and up is not module:
-            top, up = up, parents.get(up)
-        return top if up is not None and module.has_trailing_newline else None
-
-    def _order(self) -> dict[int, int]:
-        if self._index is None:
-            m = self.module
-            self._tops = [*m.header, *m.body, *m.footer]
-            self._index = {id(n): i for i, n in enumerate(self._tops)}
-        return self._index
 
     def _bytes(self) -> bytes:
         if self._data is None:
@@ -362,15 +348,15 @@ class Spans:
     def _generate(self, node: _CSTNode) -> None:
         if self.whole:
             return
-        top = self._top(node)
-        if top is None:
+        index = self.tops.get(node)
+        if index is None:   # the module itself, or a node of another tree
             self._generate_whole()
             return
-        if id(top) in self.generated:
+        if index in self.generated:
             return
-        self.generated.add(id(top))
+        self.generated.add(index)
         state = _SpanState(self.module)
-        top._codegen(state)
+        self._elements[index]._codegen(state)
         code = "".join(state.tokens).encode("utf-8")
         data = self._bytes()
         at = data.find(code)
@@ -380,7 +366,7 @@ class Spans:
         known = self.known
         for n, (start, end) in state.spans.items():
             known[n] = (start + at, end + at)
-        bisect.insort(self._done, self._order()[id(top)])
+        bisect.insort(self._done, index)
 
     def _generate_whole(self) -> None:
         if not self.whole:
@@ -423,38 +409,44 @@ class QualifiedNames:
         return found
 
 
-def parents_of(module: cst.Module) -> dict:
-    """node -> parent, for every node below the module, in the order a visitor meets them."""
+def parents_of(module: cst.Module) -> tuple[dict, dict]:
+    """(node -> parent, node -> index of its module statement among the module's header lines,
+    statements and footer lines), for every node below the module, in the order a visitor
+    meets them."""
     parents: dict[_CSTNode, _CSTNode] = {}
+    tops: dict[_CSTNode, int] = {}
     known = _FIELDS
 
-    def down(node: _CSTNode) -> None:
+    def down(node: _CSTNode, top: int) -> None:
         names = known.get(type(node)) or _fields(node)
         if names is None:   # field order not learnt yet: libcst's own list of the children
             for child in node.children:
-                parents[child] = node
-                down(child)
+                parents[child], tops[child] = node, top
+                down(child, top)
             return
         for name in names:
             value = getattr(node, name)
             kind = type(value)
             if kind is tuple or kind is list:
                 for child in value:
-                    parents[child] = node
-                    down(child)
+                    parents[child], tops[child] = node, top
+                    down(child, top)
             elif value is not None and kind is not _MaybeSentinel:
-                parents[value] = node
-                down(value)
+                parents[value], tops[value] = node, top
+                down(value, top)
 
-    down(module)
-    return parents
+    # a Module visits header, body and footer, in that order
+    for index, element in enumerate((*module.header, *module.body, *module.footer)):
+        parents[element], tops[element] = module, index
+        down(element, index)
+    return parents, tops
 
 
 def resolve(module: cst.Module, text: Optional[str] = None) -> tuple[Spans, dict, dict, QualifiedNames]:
     """(spans as (start, end) byte offsets, parents, scopes, qualified names) of a module
     parsed from text (module.code when not given)."""
-    parents = parents_of(module)
-    spans = Spans(module, parents, module.code if text is None else text)
+    parents, tops = parents_of(module)
+    spans = Spans(module, tops, module.code if text is None else text)
     contexts = ExpressionContextProvider()
     scopes = ScopeProvider()
     with fast_visits():
