@@ -91,8 +91,11 @@ ROWS = [
     ("typed string id kept when stringifying", PY, seg("track", PY, event=s("X"), options={"user_id": name("uid", "string")}),
      {"profile:stringify_ids": "always"}, "track('X', -, {user_id: uid})"),
     # --- identify ----------------------------------------------------------------------------
-    ("identify id + literal traits", B, seg("identify", user_id=name("user.id", "string"), traits=obj(("email", name("e")), ("plan", s("pro")))), {},
+    ("identify id + literal traits", B, seg("identify", user_id=name("user.id", "string"), traits=obj(("email", name("e", "string")), ("plan", s("pro")))), {},
      "identify(Identify(email=e, plan='pro'), {user_id: user.id})"),
+    # a name segamp cannot type may hold null/undefined (next-auth's `name?: string | null`): set() is not typed for it
+    ("identify untyped name trait -> copied", B, seg("identify", user_id=name("user.id", "string"), traits=obj(("name", name("u.name")), ("plan", s("pro")))), {},
+     "identify(Identify(*{name: u.name, plan: 'pro'}, null=unset), {user_id: user.id})"),
     ("identify traits only", B, seg("identify", traits=obj(("plan", s("pro")))), {}, "identify(Identify(plan='pro'))"),
     ("identify null id + traits", B, seg("identify", user_id=null(), traits=obj(("a", num(1)))), {}, "identify(Identify(a=1))"),
     ("identify run-time traits", B, seg("identify", user_id=s("u1"), traits=name("traits")), {},

@@ -108,13 +108,14 @@ def time_value(expr: Expr, profile: Profile) -> Value:
     return EpochMs(expr, naive=profile.get("naive_timestamps", ""))
 
 
-def statically_sendable(expr: Expr) -> bool:
-    """A value every Amplitude SDK accepts as written: a literal, an f-string, or a dict
-    literal of such values. Anything else may hold a Decimal, a datetime, a tuple..."""
-    if expr.literal or expr.kind == C.TEMPLATE or expr.static_type in ("string", "number", "bool"):
+def statically_sendable(expr: Expr, nullish: tuple[str, ...] = (C.NULL, C.UNDEFINED)) -> bool:
+    """A value every Amplitude SDK accepts as written: a literal, an f-string, or a dict literal
+    of such values. Anything else may hold a Decimal, a datetime, a tuple... nullish: the null
+    kinds accepted (JS Identify.set() is typed for neither: ValidPropertyType)."""
+    if expr.kind in (C.STRING, C.NUMBER, C.BOOL, C.TEMPLATE) + nullish or expr.static_type in ("string", "number", "bool"):
         return True
     if expr.kind == C.OBJECT and expr.entries is not None:
-        return all(e.key is not None and statically_sendable(e.value) for e in expr.entries)
+        return all(e.key is not None and statically_sendable(e.value, nullish) for e in expr.entries)
     return False
 
 
@@ -535,8 +536,10 @@ def identify_value(traits: Expr, profile: Profile) -> Optional[IdentifyValue]:
     if traits.kind == C.OBJECT and traits.entries is not None and all(e.key is not None for e in traits.entries):
         if not traits.entries:
             return None
-        if profile.get("date_traits") == "copy" and any(e.value.kind in (C.DATE, C.UNDEFINED) for e in traits.entries):
-            # set() is not typed for a Date (sent as its JSON, Segment's ISO text) or undefined: copied entry by entry
+        if profile.get("untyped_traits") == "copy" and not all((unset and e.value.kind == C.NULL)
+                                                              or statically_sendable(e.value, ()) for e in traits.entries):
+            # set() fails tsc on a Date (sent as its JSON: Segment's ISO text), undefined or a maybe-null name
+            # (`name?: string | null`; the SDK drops set(k, null) where Segment's null cleared k): copied entry by entry
             return IdentifyCopy(traits, nullable=False, unset_nulls=unset)
         nulls = tuple(e.key for e in traits.entries if unset and e.value.kind == C.NULL)
         return IdentifySets(tuple((e.key, e, sendable(Src(e.value), e.value, profile)) for e in traits.entries

@@ -236,6 +236,14 @@ PROGRAMS: dict[str, Program] = {
         analytics.identify('user-null-1', { nickname: null, plan: 'pro' })
     ''')}),
 
+    "identify_nullable_traits": Program({"app.js": LOAD + _p('''
+        // next-auth's session.user: name?: string | null (akshaykhanapuri/e-com-track)
+        const signedIn = { user: { id: 'user-na-1', name: null, email: 'na@example.com' } }
+        const guest = { user: { id: 'user-na-2', email: null } }
+        analytics.identify(signedIn.user.id, { name: signedIn.user.name, email: signedIn.user.email })
+        analytics.identify(guest.user.id, { name: guest.user.name, email: guest.user.email, plan: 'free' })
+    ''')}),
+
     "page_named_and_categorized": Program({"app.js": LOAD + _p('''
         analytics.page('Home')
         analytics.page('Docs', 'Install', { section: 'cli' })

@@ -266,7 +266,9 @@ class Printer:
         """new <ns>.Identify().set(k, v)… — every trait, whether known now or at run time."""
         ctor = f"new {self.namespace()}.Identify()"
         if isinstance(value, IdentifyCopy):
-            text = value.expr.text + (" ?? {}" if value.nullable else "")
+            text, was = value.expr.text + (" ?? {}" if value.nullable else ""), value.expr.handle
+            if "\n" in text and "`" not in text and was is not None and indent.startswith(self.indent_of(was)):
+                text = text.replace("\n", "\n" + indent[len(self.indent_of(was)):])   # a literal across lines, moved in
             body = "identify.set(key, value)"
             if value.unset_nulls:
                 body = f"value === null ? identify.unset(key) : {body}"
