@@ -110,6 +110,18 @@ class Facts:
         return [n for n in self._top_ranges["order"][begin:end] if type(n) in wanted]
 
 
+# `import analytics as segment_analytics`: the names a file imports analytics-python under
+_LEGACY_ALIAS = re.compile(r"^\s*import\s+analytics\s+as\s+(\w+)", re.M)
+
+
+def _sets_legacy_write_key(text: str) -> bool:
+    """Segment evidence in the file itself: a write key set on `analytics` under the name the
+    file imports it as (`segment_analytics.write_key = …`), which only Segment's SDK reads."""
+    names = {"analytics", *_LEGACY_ALIAS.findall(text)}
+    alternatives = "|".join(sorted(re.escape(n) for n in names))
+    return bool(re.search(rf"^\s*(?:{alternatives})\.write_key\s*=", text, re.M))
+
+
 def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Module] = None) -> Facts:
     legacy_evidence = "py:legacy-analytics" in ctx.evidence or "pypi:analytics-python" in ctx.evidence
     # the binding reads the project's facts (other modules' exports): one per round of them
@@ -139,7 +151,7 @@ def facts_for(source: SourceFile, ctx: ProjectContext, module: Optional[cst.Modu
     text = source.text
     entries = _entries(source.path, module, ctx)
     if re.search(r"^\s*(import analytics\b|from analytics\b)", text, re.M) and not own_analytics_module(source.path, entries):
-        facts.legacy_ok = legacy_evidence or bool(re.search(r"^\s*analytics\.write_key\s*=", text, re.M))
+        facts.legacy_ok = legacy_evidence or _sets_legacy_write_key(text)
     facts.own_segment = own_package(source.path, "segment", entries)
     binder = Binder(facts, ctx, source.path)
     facts.binder = binder
