@@ -95,6 +95,8 @@ def value(v: Any) -> str:
         return f"ms({v.expr.text})" if not v.naive else f"ms({v.expr.text}, naive={v.naive})"
     if isinstance(v, P.Sendable):
         return f"clean({value(v.value)})"
+    if isinstance(v, P.ContextField):
+        return f"{v.expr.text}.get({v.key!r})"
     if isinstance(v, P.Negated):
         return f"not({v.expr.text})"
     if isinstance(v, P.SecondsToMs):

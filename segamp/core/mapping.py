@@ -22,7 +22,7 @@ from .plan import (
     LEAVE, REWRITE, Code, CommentOut, RenamedAt, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp,
     IdentifySets, IdentifyValue, Init, Issue, Lit, Negated, SecondsToMs, Options, Plan, Props, Renamed, Reset, Sendable,
     SetDeviceId, SetGroup,
-    SetConfig, SetUserId, Shutdown, Src, StrId, Track, TrackOrder, Value,
+    SetConfig, SetUserId, Shutdown, Src, StrId, Track, TrackOrder, Value, ContextField,
 )
 from .tracking import tracking_param
 from .profiles import Profile
@@ -365,7 +365,7 @@ def event_options(call: SegmentCall, profile: Profile, lead: Options = ()) -> tu
         elif role == "timestamp":
             out.append(("time", time_value(expr, profile)))
         elif role == "context":
-            pairs, more = _context_options(expr)
+            pairs, more = _context_options(expr, profile)
             out += pairs
             issues += more
         elif role == "traits":
@@ -384,11 +384,13 @@ def _empty(expr: Expr) -> bool:
     return expr.nullish or (expr.kind == C.OBJECT and expr.entries is not None and not expr.entries)
 
 
-def _context_options(ctx: Expr) -> tuple[list[tuple[str, Value]], list[Issue]]:
+def _context_options(ctx: Expr, profile: Profile) -> tuple[list[tuple[str, Value]], list[Issue]]:
     if _empty(ctx):
         return [], []
-    if ctx.kind != C.OBJECT or ctx.entries is None:
-        return [], [_issue("context-dropped", ctx, note=True, fields=f"'{_short(ctx.text)}'")]
+    if ctx.kind != C.OBJECT or ctx.entries is None:  # keys segamp cannot see: read at run time where the target can
+        if not profile.get("runtime_context", False):
+            return [], [_issue("context-runtime", ctx, note=True, context=_short(ctx.text))]
+        return [(t, ContextField(ctx, k)) for k, t in _CONTEXT_FIELDS.items()], [_issue("context-runtime-read", ctx, note=True, context=_short(ctx.text))]
     pairs, dropped = [], []
     for entry in ctx.entries:
         target = _CONTEXT_FIELDS.get(entry.key or "")

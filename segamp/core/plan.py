@@ -54,6 +54,14 @@ class Sendable:
 
 
 @dataclass(frozen=True)
+class ContextField:
+    """A field of a Segment context dict built at run time (`context = {}; context["ip"] = …`),
+    read when the event is sent: None when the context is None or lacks the key."""
+    expr: Expr
+    key: str
+
+
+@dataclass(frozen=True)
 class Negated:
     """not x (send=X becomes opt_out=not X)."""
     expr: Expr
@@ -118,7 +126,7 @@ class IdentifyCopy:
     unset_nulls: bool = False
 
 
-Value = Union[Src, Lit, Code, StrId, EpochMs, Sendable, Negated, SecondsToMs, Renamed, EnvVar, EventName, Props]
+Value = Union[Src, Lit, Code, StrId, EpochMs, Sendable, ContextField, Negated, SecondsToMs, Renamed, EnvVar, EventName, Props]
 IdentifyValue = Union[IdentifySets, IdentifyCopy]
 Options = tuple[tuple[str, Value], ...]   # Amplitude EventOptions fields in order: user_id, device_id, time...
 

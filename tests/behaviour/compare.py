@@ -85,6 +85,8 @@ COMPARED_FIELDS = (
     "group_properties",
     "time",
     "insert_id",
+    "ip",
+    "language",
 )
 _DICT_FIELDS = ("event_properties", "user_properties", "groups", "group_properties")
 _PROPERTY_FIELDS = ("event_properties", "user_properties", "group_properties")
@@ -189,6 +191,10 @@ def _common(msg: Dict[str, Any], with_insert_id: bool = True) -> Dict[str, Any]:
         out["time"] = iso_to_millis(msg["timestamp"])
     if with_insert_id and msg.get("messageId"):
         out["insert_id"] = str(msg["messageId"])
+    context = msg.get("context") or {}
+    for key, field in (("ip", "ip"), ("locale", "language")):  # the destination's context.ip / context.locale
+        if context.get(key) is not None:
+            out[field] = context[key]
     return out
 
 

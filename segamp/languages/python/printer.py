@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Optional
 from ...core.calls import Expr
 from ...core.plan import (
     Code, EnvVar, EpochMs, EventName, Flush, GroupIdentify, IdentifyCopy, IdentifyOp, IdentifySets, Init,
-    Lit, Negated, Props, Renamed, RenamedAt, SecondsToMs, Sendable, SetConfig, SetGroup, Shutdown, Src, StrId, Track,
+    ContextField, Lit, Negated, Props, Renamed, RenamedAt, SecondsToMs, Sendable, SetConfig, SetGroup, Shutdown, Src, StrId, Track,
 )
 from ...core.profiles import Profile
 
@@ -143,6 +143,10 @@ class Printer:
         if isinstance(value, Sendable):
             return f"{self.helper('sendable')}({self.value(value.value)})"
 
+        if isinstance(value, ContextField):  # Segment required a dict (or None) here
+            text = self.expr(value.expr)
+            text = text if value.expr.simple or id(value.expr.handle) in self._hoisted else f"({text})"
+            return f"({text} or {{}}).get({py_str(value.key)})"
         if isinstance(value, Negated):
             return self._negated(value.expr)
         if isinstance(value, SecondsToMs):
@@ -334,6 +338,8 @@ def _exprs_of(op) -> Iterable[tuple[Expr, str, bool]]:
             yield value.expr, hint, True
         elif isinstance(value, (Src, EpochMs)):
             yield value.expr, hint, False
+        elif isinstance(value, ContextField):  # each field reads the context again
+            yield value.expr, "context", True
         elif isinstance(value, Sendable):
             yield from of(value.value, hint)
         elif isinstance(value, EventName):
