@@ -483,16 +483,19 @@ def parse_module(text: str) -> cst.Module:
     only what the grammar allows, and the checks were a tenth of the parse (libcst's own note
     in CSTNode.__post_init__ says validation could move out of parsing). Nodes built later, by
     a transformer or with_changes, are validated as ever."""
-    saved = _CSTNode.__dict__["__post_init__"]
     _CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
     try:
         return cst.parse_module(text)
     finally:
-        _CSTNode.__post_init__ = saved  # type: ignore[method-assign]
+        # libcst's own, taken at import: whatever happened meanwhile, validation is back
+        _CSTNode.__post_init__ = _VALIDATES  # type: ignore[method-assign]
 
 
 def _no_validation(self: _CSTNode) -> None:
     pass
+
+
+_VALIDATES = _CSTNode.__dict__["__post_init__"]
 
 
 def cpython_parses(text: str) -> bool:
