@@ -395,7 +395,7 @@ class Engine:
     def _report_left(self, key: str, info: Optional[ClientInfo], uses: list[tuple[str, Finding]],
                      results: dict[str, FileResult]) -> None:
         where = [f"{results[p].path}:{f.line}" for p, f in uses]
-        text = ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
+        text = _first_five(where)
         name = info.name if info else key.rsplit("#", 1)[-1]
         if ":typed:" in key:   # a value typed with the package's client type, no one client
             name = f"{key.partition(':typed:')[2]} (a value typed with its client type)"
@@ -430,7 +430,7 @@ class Engine:
             where = [f"{results[p].path}:{f.line}" for p, f in uses]
             finding = catalog.make("client-left-with-package", int(oline), 1, blocks=key, name=info.name,
                                    package=info.package, count=str(len(uses)),
-                                   uses=", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else ""))
+                                   uses=_first_five(where))
             finding.path, finding.language = results[at].path, results[at].language
             results[at].findings.append(finding)
 
@@ -632,6 +632,11 @@ class _FileWork:
         if tree is None:
             tree = self.parsed[cand.entry.path] = _parse(cand.entry.handler, src, candidate=True)
         return tree
+
+
+def _first_five(where: list[str]) -> str:
+    """The places a client-left finding names: five, then how many more."""
+    return ", ".join(where[:5]) + (f" and {len(where) - 5} more" if len(where) > 5 else "")
 
 
 def _unparsed_uses(results: dict[str, FileResult], sources: dict, clients: dict[str, ClientInfo], handlers: dict):
