@@ -6,8 +6,10 @@ src/lib/analytics.ts, so the engine discovers and indexes the whole project and 
 the files under the PATHs. The project of a PATH is:
 
 - the folder of the segamp config file, when one was found (the user said where the project is);
-- the PATH itself when it is a folder that holds a project manifest, or whose direct children
-  do (a monorepo folder with web/ and api/);
+- the PATH itself when it is a folder that holds a project manifest, or whose children or
+  grandchildren do (a monorepo folder with web/ and api/; a folder of such monorepos, like
+  examples/shop/{web,api}: the manifest of the repository around it, e.g. a tool's own
+  pyproject.toml, must not pull the whole repository into the model);
 - otherwise the nearest folder above it that holds one, never above the git work tree;
 - otherwise the git work tree; otherwise the PATH (a file's folder for a file).
 """
@@ -25,14 +27,24 @@ def _has_manifest(folder: str) -> bool:
     return any(os.path.isfile(os.path.join(folder, m)) for m in MANIFESTS)
 
 
+def _subfolders(folder: str) -> list[str]:
+    try:
+        return [e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)
+                and not e.name.startswith(".") and e.name not in _NOT_PROJECTS]
+    except OSError:
+        return []
+
+
+# folders that hold installed or generated code, never a project the user named
+_NOT_PROJECTS = frozenset({"node_modules", "__pycache__", "venv", "site-packages", "dist", "build"})
+
+
 def _holds_project(folder: str) -> bool:
     if _has_manifest(folder):
         return True
-    try:
-        children = [e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]
-    except OSError:
-        return False
-    return any(_has_manifest(c) for c in children)
+    children = _subfolders(folder)
+    return any(_has_manifest(c) for c in children) or \
+        any(_has_manifest(g) for c in children for g in _subfolders(c))
 
 
 def git_toplevel(folder: str) -> Optional[str]:
