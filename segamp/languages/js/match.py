@@ -15,6 +15,7 @@ from typing import Optional
 from ...core import calls as C
 from ...core.calls import Entry, Expr, SegmentCall
 from .bind import Call, Client, JsFile
+from .kinds import clients_in
 from .syntax import STRINGISH, Node, args_of, is_nullish, string_value, unwrap, walk
 
 SDK = "browser"   # rules/sources/browser.toml: the Segment SDK these calls belong to
@@ -422,3 +423,18 @@ def _load_options(jf: JsFile, seg: SegmentCall, arg: Optional[Node]) -> None:
                 seg.options[jf.text(c.child_by_field_name("key")).strip("'\"")] = describe(jf, c.child_by_field_name("value"))
     elif options is not None:
         seg.options["*"] = describe(jf, arg)
+
+
+def segment_cast_receiver(jf: JsFile, site: "Site") -> Optional[Node]:
+    """The receiver as written when it casts the client to a Segment client type
+    (`(analytics as AnalyticsBrowser).track`, `as unknown as AnalyticsBrowser`): that type goes
+    with the migration, so a call edited in place must drop the cast too (else tsc fails on a
+    type no longer imported, and the call names Segment's type on an Amplitude client)."""
+    member = site.member
+    written = member.child_by_field_name("object") if member is not None and member.type == "member_expression" else None
+    n = written
+    while n is not None and n != site.receiver and n.named_children:
+        if n.type in ("as_expression", "satisfies_expression") and clients_in(jf._type_kind(n.named_children[-1])):
+            return written
+        n = n.named_children[0]
+    return None

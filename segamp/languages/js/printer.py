@@ -24,7 +24,7 @@ from ...core.profiles import Profile
 from ...model import Analysis, Edit, Finding
 from ...source import indent_unit
 from .bind import NODE_SDKS, SNIPPET, JsFile
-from .match import Site
+from .match import Site, segment_cast_receiver
 from . import conditional, guards, setting_comments
 from .syntax import Node, enclosing_statement, import_locals, import_source, pattern_names, unwrap
 
@@ -497,6 +497,8 @@ class Printer:
         """Edit inside the call (receiver, some arguments) and append what its use needs."""
         if site.client.snippet:   # the loader's global; `?.` stays: a page without the loader has none
             inner = [(site.receiver.start_byte, site.receiver.end_byte, self.space or self.global_for(site.receiver))] + inner
+        elif (cast := segment_cast_receiver(self.jf, site)) is not None:
+            inner = [(cast.start_byte, cast.end_byte, self.jf.text(site.receiver))] + inner
         suffix = ""
         if plan.callback is not None:
             suffix = f".promise.then({self.callback_text(plan)})"
