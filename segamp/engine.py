@@ -21,7 +21,7 @@ from .languages.base import IndexFacts, Parsed
 from .languages.reads import TrackedExports, same_answers, track
 from .manifests import ManifestScope
 from .model import ClientInfo, FileResult, Finding, Kind
-from .project import in_scope, project_root, scope_of
+from .project import in_scope, program_root, project_root, related_programs, scope_of
 from .source import SourceError, SourceFile, atomic_write, decode, is_read_only
 
 NOTE_RE = re.compile(r"TODO\(segamp\):?\s*(.*)")
@@ -263,8 +263,8 @@ class Engine:
 
     def _analyse(self, indexes: list[int], ctx: ProjectContext,
                  on_progress: Optional[Callable[[int, int], None]] = None) -> dict[str, FileResult]:
-        payload = (*self._facts, ctx.blocked, ctx.blocked_packages, ctx.idle_packages, ctx.manifest_scopes,
-                   self._take_added())
+        payload = (*self._facts, ctx.blocked, (ctx.blocked_packages, ctx.left_programs), ctx.idle_packages,
+                   ctx.manifest_scopes, self._take_added())
         done = self.runner.run("analyse", payload, indexes, on_progress)
         results: dict[str, FileResult] = {}
         for i in indexes:
@@ -297,6 +297,7 @@ class Engine:
             return results
         ctx.blocked = frozenset(blocking)
         ctx.blocked_packages = frozenset(clients[k].package for k in blocking if k in clients and clients[k].package)
+        ctx.left_programs = _left_programs(blocking, clients)
         # where each left client lives (its origin, its blocking uses, every file that uses it):
         # a manifest governing one of these files keeps the client's package
         for key, uses in blocking.items():
@@ -421,9 +422,11 @@ class Engine:
                 continue
             # the typed values' own uses when they are left (the usual reason), else the left
             # clients' of the package (the client's file annotates with its type)
-            uses = [u for k, us in blocking.items() if k.endswith(":typed:" + info.package) for u in us] or \
-                [u for k, us in blocking.items() if k in clients and clients[k].package == info.package for u in us]
             opath, _, oline = info.origin.rpartition(":")
+            here = program_root(opath)
+            near = [(p, f) for k, us in blocking.items() for p, f in us if related_programs(program_root(p), here)
+                    and (k.endswith(":typed:" + info.package) or (k in clients and clients[k].package == info.package))]
+            uses = [(p, f) for p, f in near if ":typed:" in (f.blocks or "")] or near
             at = next((p for p in results if os.path.abspath(p) == os.path.abspath(opath)), None)
             if not uses or at is None or not oline.isdigit():
                 continue
@@ -562,7 +565,7 @@ class _FileWork:
         if not ctx.frozen:
             ctx.load_facts(facts, generation)
             ctx.freeze()
-        ctx.blocked, ctx.blocked_packages, ctx.idle_packages = blocked, blocked_packages, idle_packages
+        ctx.blocked, (ctx.blocked_packages, ctx.left_programs), ctx.idle_packages = blocked, blocked_packages, idle_packages
         ctx.manifest_scopes = manifest_scopes
 
     def do(self, step: str, i: int):
@@ -632,6 +635,21 @@ class _FileWork:
         if tree is None:
             tree = self.parsed[cand.entry.path] = _parse(cand.entry.handler, src, candidate=True)
         return tree
+
+
+def _left_programs(blocking: dict[str, list], clients: dict[str, ClientInfo]) -> frozenset:
+    """(package, program, typed) for each left key: the programs of its origin and its uses."""
+    out = set()
+    for key, uses in blocking.items():
+        info = clients.get(key)
+        typed = ":typed:" in key
+        package = info.package if info is not None else key.partition(":typed:")[2] if typed else ""
+        if not package:
+            continue
+        origin = info.origin if info is not None else ""
+        paths = [p for p, _ in uses] + ([origin.rpartition(":")[0]] if ":" in origin else [])
+        out.update((package, program_root(p), typed) for p in paths)
+    return frozenset(out)
 
 
 def _first_five(where: list[str]) -> str:

@@ -15,6 +15,7 @@ the files under the PATHs. The project of a PATH is:
 """
 from __future__ import annotations
 
+import functools
 import os
 from typing import Optional
 
@@ -96,3 +97,46 @@ def in_scope(path: str, scopes: list[str]) -> bool:
     """Is a discovered file under one of the PATHs the user named?"""
     p = os.path.abspath(path)
     return any(p == s or p.startswith(s + os.sep) for s in scopes)
+
+
+# a folder holding one of these (or a package.json with "workspaces") is a JS workspace root:
+# its packages are built and installed together, so a value may flow between any of them
+_WORKSPACE_MARKERS = ("pnpm-workspace.yaml", "lerna.json", "rush.json")
+
+
+@functools.lru_cache(maxsize=4096)
+def _program_of_folder(folder: str) -> str:
+    nearest = ""
+    cur = folder
+    while True:
+        manifest = os.path.join(cur, "package.json")
+        if any(os.path.isfile(os.path.join(cur, m)) for m in _WORKSPACE_MARKERS) or _declares_workspaces(manifest):
+            return cur
+        if not nearest and os.path.isfile(manifest):
+            nearest = cur
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return nearest
+        cur = parent
+
+
+def _declares_workspaces(manifest: str) -> bool:
+    try:
+        with open(manifest, "rb") as fh:
+            return b'"workspaces"' in fh.read(1 << 20)
+    except OSError:
+        return False
+
+
+def program_root(path: str) -> str:
+    """The JS program a file belongs to: its workspace root, else its nearest package.json
+    folder, else "" (unknown: it may be part of any program). Values cannot flow at run time
+    between separately built programs, so a rule that says "any client of a package may be
+    here" holds within related programs only."""
+    return _program_of_folder(os.path.dirname(os.path.abspath(path)))
+
+
+def related_programs(a: str, b: str) -> bool:
+    """Can a value of program a reach code of program b (the same, one inside the other, or
+    either unknown)?"""
+    return not a or not b or a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)

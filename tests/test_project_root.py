@@ -31,3 +31,28 @@ def test_installed_packages_below_do_not_make_a_project(tmp_path):
     _touch(tmp_path / "package.json")
     _touch(tmp_path / "src/node_modules/dep/package.json")
     assert project_root(str(tmp_path / "src")) == str(tmp_path)
+
+
+def test_program_root_is_the_workspace_around_a_package(tmp_path):
+    from segamp.project import program_root, related_programs
+
+    (tmp_path / "package.json").write_text('{"private": true, "workspaces": ["apps/*"]}')
+    _touch(tmp_path / "apps/web/package.json")
+    _touch(tmp_path / "apps/web/src/a.ts")
+    _touch(tmp_path / "apps/admin/package.json")
+    _touch(tmp_path / "apps/admin/src/b.ts")
+    web, admin = program_root(str(tmp_path / "apps/web/src/a.ts")), program_root(str(tmp_path / "apps/admin/src/b.ts"))
+    assert web == admin == str(tmp_path)
+    assert related_programs(web, admin)
+
+
+def test_separate_apps_are_separate_programs_and_unknown_relates_to_all(tmp_path):
+    from segamp.project import program_root, related_programs
+
+    _touch(tmp_path / "web/package.json")
+    _touch(tmp_path / "admin/package.json")
+    web, admin = program_root(str(tmp_path / "web/src/a.ts")), program_root(str(tmp_path / "admin/src/b.ts"))
+    assert (web, admin) == (str(tmp_path / "web"), str(tmp_path / "admin"))
+    assert not related_programs(web, admin)
+    assert related_programs(web, str(tmp_path / "web/packages/x"))   # nested: one inside the other
+    assert related_programs("", admin)

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from ..config import Config
 from ..model import Analysis
+from ..project import program_root, related_programs
 from ..source import SourceFile
 from .reads import TrackedCache, TrackedEvidence, TrackedExports
 
@@ -47,6 +48,10 @@ class ProjectContext:
     blocked: frozenset = frozenset()
     # Segment packages some left client still needs: manifests keep them
     blocked_packages: frozenset = frozenset()
+    # (package, program, typed) of every left client: its package, the JS program
+    # (segamp.project.program_root) of its origin and of each blocking use, and whether the
+    # left key is a typed value: the package-wide typed rule holds within related programs
+    left_programs: frozenset = frozenset()
     # of those, the ones no code uses and no converted package needs the replacement of
     idle_packages: frozenset = frozenset()
     # manifest path (absolute) -> its ManifestScope (segamp.manifests): what that manifest keeps,
@@ -101,6 +106,13 @@ class ProjectContext:
         self.cache.update({k: v.copy() for k, v in facts.cache.items()})
         self._fact_names = frozenset(facts.cache)
         self.generation = generation
+
+    def left_in_program(self, package: str, path: str, typed: Optional[bool] = None) -> bool:
+        """Is a client of package (a typed value of it, for typed=True) left in a program
+        related to path's? Separately built programs share no values (project.program_root)."""
+        here = program_root(path)
+        return any(p == package and typed in (None, t) and related_programs(prog, here)
+                   for p, prog, t in self.left_programs)
 
     def freeze(self) -> None:
         self.exports = MappingProxyType({k: MappingProxyType(dict(v)) for k, v in self.exports.items()})

@@ -145,18 +145,16 @@ class JsFile:
         return origins[0] if len(origins) == 1 else client.key
 
     def is_blocked(self, client: Client) -> bool:
-        """Left by the closure rule. A typed parameter may hold any client of its package, so it is
-        left when any of them is, and a left typed use leaves every client of the package."""
-        blocked = self.ctx.blocked
-        if not blocked:
-            return False
+        """Left by the closure rule. A typed parameter may hold any client of its package (in a
+        related program), so it is left when any of them is, and a left typed use leaves them all."""
         key = self.client_key(client)
-        if key in blocked:
-            return True
+        if not self.ctx.blocked or key in self.ctx.blocked:
+            return bool(self.ctx.blocked)
         if key.startswith(TYPED_KEY):
-            return client.package in self.ctx.blocked_packages
+            return self.ctx.left_in_program(client.package, self.path)
+        origin = key.rsplit("#", 1)[0] if "#" in key else self.path
         return not client.snippet and not key.startswith("cfg:") and (
-            TYPED_KEY + client.package in blocked or self.shares_left_type(client))
+            self.ctx.left_in_program(client.package, origin, typed=True) or self.shares_left_type(client))
 
     def shares_left_type(self, client: Client) -> bool:
         """The file that creates client annotates values with its package's client type, and
@@ -164,7 +162,7 @@ class JsFile:
         hold the left one), so this client must stay Segment's too, or it would be assigned where
         the annotation no longer fits (a type error, a half-migrated file). Decided by the
         creating file, named in the client's key, so every file that uses the client agrees."""
-        if client.package not in self.ctx.blocked_packages or "#" not in client.key:
+        if "#" not in client.key or not self.ctx.left_in_program(client.package, client.key.rsplit("#", 1)[0]):
             return False
         return typed_evidence(client.package, client.key.rsplit("#", 1)[0]) in self.ctx.evidence
 
