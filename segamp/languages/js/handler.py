@@ -288,6 +288,7 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
         if client.package not in OTHER_SEGMENT_SDKS:
             printer.report("client-passed-on", node, note=True, blocks=jf.client_key(client), callee=what)
     report_shared_types(jf, printer)
+    report_client_type_members(jf, printer)
     for node, client, where, takes in method_references(jf):
         printer.report("method-reference", node, note=True, blocks=jf.client_key(client),
                        text=" ".join(jf.text(node).split()), where=where, takes=takes)
@@ -324,6 +325,23 @@ def report_shared_types(jf: JsFile, printer: Printer) -> None:
         client = Client(key=key, package=jf.ctx_package(key))
         if key not in jf.ctx.blocked and client.package and jf.shares_left_type(client):
             printer.report("client-type-shared", node, blocks=key, name=name, package=client.package)
+
+
+def report_client_type_members(jf: JsFile, printer: Printer) -> None:
+    """`AnalyticsBrowser[K]`, `keyof AnalyticsBrowser`: a type built from the members of
+    Segment's client type cannot be renamed to Amplitude's (other members, other signatures):
+    it blocks the typed value of its package, so the type, the import and the clients stay."""
+    for n in jf.of_types(frozenset({"type_identifier", "nested_type_identifier"})):
+        p = n.parent
+        if p is None or p.type not in ("lookup_type", "index_type_query") or p.named_children[0] != n:
+            continue
+        if n.type == "type_identifier":
+            name = jf.seg_imports.get(jf.text(n)) or ""
+        else:
+            ns, _, name = jf.text(n).partition(".")
+            name = name if jf.seg_imports.get(ns) == "*" else ""
+        if SEG_TYPES.get(name) == "client":
+            printer.report("client-type-member", p, blocks=jf.client_key(typed_client()), text=" ".join(jf.text(p).split()))
 
 
 def client_infos(jf: JsFile) -> dict[str, ClientInfo]:
