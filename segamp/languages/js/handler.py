@@ -308,6 +308,10 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
     else:
         if not jf.is_blocked(typed_client()):
             printer.rewrite_types(SEG_TYPES)
+            for g in client_type_queries(jf)[0]:
+                if not printer.is_covered(g):
+                    printer.needs_ns = True
+                    printer.edit(g.start_byte, g.end_byte, printer.profile.get("types")["client"].format(ns=printer.ns))
         printer.flush_notes()
         printer.fix_imports(SEGMENT_PACKAGES[0])
     report_free_global(jf, printer)
@@ -342,6 +346,34 @@ def report_client_type_members(jf: JsFile, printer: Printer) -> None:
             name = name if jf.seg_imports.get(ns) == "*" else ""
         if SEG_TYPES.get(name) == "client":
             printer.report("client-type-member", p, blocks=jf.client_key(typed_client()), text=" ".join(jf.text(p).split()))
+    for n in client_type_queries(jf)[1]:
+        printer.report("client-type-member", n, blocks=jf.client_key(typed_client()), text=" ".join(jf.text(n).split()))
+
+
+# `ReturnType<typeof AnalyticsBrowser.load>`, `InstanceType<typeof AnalyticsBrowser>`: the client type
+_CLIENT_TYPE_OF = {("ReturnType", "load"), ("InstanceType", "")}
+
+
+def client_type_queries(jf: JsFile) -> tuple[list[Node], list[Node]]:
+    """The types that name the browser client through `typeof` of its class: those that are
+    the client type itself (renamed with it), and the others (`Awaited<…>` of it, `typeof
+    AnalyticsBrowser` as a value's type), which the rename cannot follow."""
+    same, other = [], []
+    for n in jf.of_types(frozenset({"type_query"})):
+        target = n.named_children[0] if n.named_children else None
+        name, _, member = jf.text(target).partition(".")
+        if target is None or SEG_TYPES.get(jf.seg_imports.get(name) or "") != "client":
+            continue
+        args = n.parent
+        g = args.parent if args is not None and args.type == "type_arguments" and len(args.named_children) == 1 else None
+        outer = g.parent.parent if g is not None and g.parent is not None and g.parent.type == "type_arguments" else None
+        if g is not None and g.type == "generic_type" and \
+                (jf.text(g.child_by_field_name("name")), member) in _CLIENT_TYPE_OF and \
+                not (outer is not None and outer.type == "generic_type" and jf.text(outer.child_by_field_name("name")) == "Awaited"):
+            same.append(g)
+        else:
+            other.append(outer if outer is not None and outer.type == "generic_type" else g or n)
+    return same, other
 
 
 def client_infos(jf: JsFile) -> dict[str, ClientInfo]:
