@@ -25,7 +25,7 @@ from .kinds import (
     BROWSER_PACKAGE, SNIPPET_KEY, SNIPPET_PACKAGE, TYPED_KEY, Client, ClientObject, Context, Hook, Kinded, Method,
     client_object, clients_in, intersection_kind, kind_from_json, kind_to_json, typed_client,
 )
-from . import bind_rn
+from . import bind_rn, type_queries
 from .bind_rn import RN_PACKAGE, RN_SDKS
 from .modules import ACCEPTS, MODULE_EXTS, lookup, module_keys, resolve_module
 from .syntax import (
@@ -152,9 +152,9 @@ class JsFile:
             return bool(self.ctx.blocked)
         if key.startswith(TYPED_KEY):
             return self.ctx.left_in_program(client.package, self.path)
-        origin = key.rsplit("#", 1)[0] if "#" in key else self.path
-        return not client.snippet and not key.startswith("cfg:") and (
-            self.ctx.left_in_program(client.package, origin, typed=True) or self.shares_left_type(client))
+        origin = key.rsplit("#", 1)[0] if "#" in key else self.path   # a typed one: its only client's
+        return not client.snippet and not key.startswith("cfg:") and (self.ctx.left_in_program(
+            client.package, origin, typed=True) or self.shares_left_type(Client(key=key, package=client.package)))
 
     def shares_left_type(self, client: Client) -> bool:
         """The file that creates client annotates values with its package's client type, and
@@ -408,9 +408,9 @@ class JsFile:
 
     def _type_kind(self, type_node: Optional[Node]) -> Kinded:
         """Client for `AnalyticsBrowser | null`; ClientObject for `{ analytics: AnalyticsBrowser }`."""
-        if type_node is None:
+        if type_node is None or type_node.type == "type_annotation" and not type_node.named_children:
             return None
-        if type_node.type == "type_annotation" and type_node.named_children:
+        if type_node.type == "type_annotation":
             type_node = type_node.named_children[0]
         if type_node.type in ("object_type", "interface_body"):
             props = {}
@@ -422,6 +422,8 @@ class JsFile:
             return client_object(props)
         if type_node.type == "intersection_type":   # `Config & { analytics: AnalyticsBrowser }`
             return intersection_kind([self._type_kind(c) for c in type_node.named_children])
+        if type_node.type == "generic_type":   # ReturnType<typeof AnalyticsBrowser.load>
+            return typed_client() if type_queries.names_client_type(self, type_node) else None
         if type_node.type in ("union_type", "parenthesized_type"):
             return next((k for k in map(self._type_kind, type_node.named_children) if k is not None), None)
         if type_node.type == "type_identifier":

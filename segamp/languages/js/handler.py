@@ -32,6 +32,7 @@ from .match_rn import match_rn_call, match_rn_client
 from . import bind_rn, printer_rn
 from .deps import drop_dependencies
 from .modules import file_exports, module_keys, relative_key
+from .type_queries import client_type_queries
 from .uses import method_references, passed_on
 from .printer import Printer
 from .syntax import WRAPPERS, Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
@@ -348,32 +349,6 @@ def report_client_type_members(jf: JsFile, printer: Printer) -> None:
             printer.report("client-type-member", p, blocks=jf.client_key(typed_client()), text=" ".join(jf.text(p).split()))
     for n in client_type_queries(jf)[1]:
         printer.report("client-type-member", n, blocks=jf.client_key(typed_client()), text=" ".join(jf.text(n).split()))
-
-
-# `ReturnType<typeof AnalyticsBrowser.load>`, `InstanceType<typeof AnalyticsBrowser>`: the client type
-_CLIENT_TYPE_OF = {("ReturnType", "load"), ("InstanceType", "")}
-
-
-def client_type_queries(jf: JsFile) -> tuple[list[Node], list[Node]]:
-    """The types that name the browser client through `typeof` of its class: those that are
-    the client type itself (renamed with it), and the others (`Awaited<…>` of it, `typeof
-    AnalyticsBrowser` as a value's type), which the rename cannot follow."""
-    same, other = [], []
-    for n in jf.of_types(frozenset({"type_query"})):
-        target = n.named_children[0] if n.named_children else None
-        name, _, member = jf.text(target).partition(".")
-        if target is None or SEG_TYPES.get(jf.seg_imports.get(name) or "") != "client":
-            continue
-        args = n.parent
-        g = args.parent if args is not None and args.type == "type_arguments" and len(args.named_children) == 1 else None
-        outer = g.parent.parent if g is not None and g.parent is not None and g.parent.type == "type_arguments" else None
-        if g is not None and g.type == "generic_type" and \
-                (jf.text(g.child_by_field_name("name")), member) in _CLIENT_TYPE_OF and \
-                not (outer is not None and outer.type == "generic_type" and jf.text(outer.child_by_field_name("name")) == "Awaited"):
-            same.append(g)
-        else:
-            other.append(outer if outer is not None and outer.type == "generic_type" else g or n)
-    return same, other
 
 
 def client_infos(jf: JsFile) -> dict[str, ClientInfo]:
