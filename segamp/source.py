@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import glob
 import os
 import stat
 import tempfile
@@ -132,6 +133,7 @@ def atomic_write(path: str, data: bytes, mode: int) -> None:
     """Replace path with data in one rename; never leaves a torn or stray file on failure."""
     folder = os.path.dirname(os.path.abspath(path)) or "."
     base = os.path.basename(path)
+    remove_stale_temps(folder, base)
     if hasattr(os, "O_TMPFILE"):
         try:
             _write_via_tmpfile(folder, base, path, data, mode)
@@ -155,6 +157,28 @@ def atomic_write(path: str, data: bytes, mode: int) -> None:
         except OSError:
             pass
         raise
+
+
+def remove_stale_temps(folder: str, base: str) -> None:
+    """A SIGKILL in the one-link window of _write_via_tmpfile leaves `.segamp-<base>.<pid>.tmp`
+    (complete, never the file itself torn): the next write of that file removes it when its
+    process is gone."""
+    pattern = glob.escape(os.path.join(folder, f"{TEMP_PREFIX}{base}.")) + "*" + TEMP_SUFFIX
+    for stale in glob.glob(pattern):
+        pid = stale[len(os.path.join(folder, f"{TEMP_PREFIX}{base}.")):-len(TEMP_SUFFIX)]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue   # its process still runs (another segamp writing this tree)
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        try:
+            os.unlink(stale)
+        except OSError:
+            pass
 
 
 def _write_via_tmpfile(folder: str, base: str, path: str, data: bytes, mode: int) -> None:
