@@ -114,15 +114,18 @@ class Discoverer:
             # Pipfile.lock under `*.lock`, a tracked legacy/ folder): they are code of the
             # project all the same, listed from the index while the grep runs, and read here
             ignored = _start_git_names(root, ["--cached", "--ignored", "--exclude-standard"]) if in_git else None
+            # the index's listing, for the summary's count only: read while the grep runs
+            tracked = _start_git_names(root, ["--cached"]) if in_git else None
             marked = git_grep(root, self.markers) if in_git else None
             tracked_ignored = _names_result(ignored) or []
+            tracked_names = _names_result(tracked)
             if marked is not None:
                 marked |= set(tracked_ignored)
                 # git grep listed (tracked and untracked, not ignored) the only files worth
                 # reading: Python never lists, stats or opens the others. Counted from the
                 # index, which git reads in milliseconds (untracked files walk the disk).
                 self.git_roots.append(root)
-                self.unmarked_count += self._tracked_count(root, marked)
+                self.unmarked_count += self._tracked_count(tracked_names or (), marked)
                 yield from self._listed(root, sorted(marked, key=_walk_order), seen)
                 continue
             listed = _git_listing(root) if in_git else None
@@ -159,10 +162,22 @@ class Discoverer:
             if self._takes(rel) is not None:
                 yield from self._one(os.path.join(root, rel), root, explicit=False, seen=seen)
 
-    def _tracked_count(self, root: str, marked: set[str]) -> int:
-        """Tracked files a module takes that hold no marker (for the summary's count)."""
-        names = _git_names(root, ["--cached"])
-        return sum(1 for rel in names or () if rel not in marked and self._takes(rel) is not None)
+    def _tracked_count(self, names: list[str], marked: set[str]) -> int:
+        """Tracked files a module takes that hold no marker (for the summary's count): what
+        _takes() says, with the skipped-folder test made once per folder (50,000 names)."""
+        folder_ok: dict[str, bool] = {}
+        filtered = self.include is not None or self.exclude is not None
+        count = 0
+        for rel in names:
+            if rel in marked:
+                continue
+            folder, _, name = rel.rpartition("/")
+            ok = folder_ok.get(folder)
+            if ok is None:
+                ok = folder_ok[folder] = not any(p in SKIP_DIRS for p in folder.split("/"))
+            if ok and (not filtered or self._selected(rel)) and self.handler_for(name) is not None:
+                count += 1
+        return count
 
     def _walk_tree(self, root: str, seen: set[str]) -> Iterator[Union[Entry, Notice]]:
         ignores: list[tuple[str, pathspec.GitIgnoreSpec]] = []

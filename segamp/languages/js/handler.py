@@ -85,9 +85,24 @@ class JavaScriptHandler(Handler):
         return self.parse(source).error
 
     def _file(self, source: SourceFile, ctx: ProjectContext, tree) -> JsFile:
-        # The tree is parsed once by the engine; the binding is rebuilt in analyze(), because
-        # index() of other files may still add exports this file imports.
+        # The tree is parsed once by the engine and kept for every step.
         return JsFile(source, (tree or parse(source.data, grammar_for(source.path))).root_node, ctx, source.path)
+
+    @staticmethod
+    def _bound_key(source: SourceFile, ctx: ProjectContext, tree) -> Optional[tuple]:
+        return ("js:bound", source.path, hash(source.data), tree.root_node.id, ctx.memo_generation) \
+            if tree is not None else None
+
+    def _bound_for_analysis(self, source: SourceFile, ctx: ProjectContext, tree) -> JsFile:
+        """The binding the index made in the round whose facts give this file the same answers
+        as the final ones (ctx.memo_generation), taken once. A binding depends on the closure
+        rule's verdict as well (live() drops left clients): with any client left, the file is
+        bound again against it."""
+        key = self._bound_key(source, ctx, tree)
+        bound = ctx.cache.pop(key, None) if key is not None else None
+        if bound is not None and not ctx.blocked:
+            return bound
+        return self._file(source, ctx, tree)
 
     def index(self, source: SourceFile, ctx: ProjectContext, tree=None) -> None:
         if any(m.encode() in source.data for m in SNIPPET["markers"]):
@@ -95,6 +110,9 @@ class JavaScriptHandler(Handler):
         note_loaders(source, ctx)
         jf = self._file(source, ctx, tree)
         jf.bind()
+        key = self._bound_key(source, ctx, tree)
+        if key is not None and not ctx.blocked:
+            ctx.cache[key] = jf   # a memo, not a fact: analyze() may take it (_bound_for_analysis)
         ctx.add_evidence(*sorted(typed_evidence(package, source.path) for package in jf.typed_packages()))
         for key in jf.created:
             package = jf.kind_of(jf.created[key][1])
@@ -143,7 +161,7 @@ class JavaScriptHandler(Handler):
                           rb"|\brequire\(\s*['\"][^'\"\n]*\b(?:" + alt + rb")\b", re.S)
 
     def analyze(self, source: SourceFile, ctx: ProjectContext, tree=None) -> Analysis:
-        analysis = rewrite(self._file(source, ctx, tree), self.language_for(source.path))
+        analysis = rewrite(self._bound_for_analysis(source, ctx, tree), self.language_for(source.path))
         if tree is not None and tree.root_node.has_error and analysis.edits:
             self._verify_errors(source, analysis)
         return analysis
