@@ -196,6 +196,19 @@ DRIVERS = {
         settings.analytics.{drain}()
     ''', 'settings.analytics.host = __import__("os").environ["SEGMENT_HOST"]',
         'settings.analytics.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
+    # the home imports Segment only inside functions: before the rewrite the module has no
+    # client attribute (the SDK's module is the client), after it the one Amplitude client
+    "py_lazy_import_home": ('''
+        import app.telemetry as home
+        from app import accounts
+        client = getattr(home, "analytics", None) or __import__("segment.analytics", fromlist=["_"])
+        {setup}
+        home.track("user-1", "Searched", {{"query": "red shoes", "page": 2}})
+        accounts.signed_up(42, "a@example.com")
+        home.track("user-1", "Searched", {{"query": "blue"}})
+        client.{drain}()
+    ''', 'client.host = __import__("os").environ["SEGMENT_HOST"]',
+        'client.configuration.server_url = __import__("os").environ["AMPLITUDE_SERVER_URL"]'),
 }
 
 

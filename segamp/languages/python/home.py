@@ -30,6 +30,7 @@ import libcst as cst
 
 from ...core.plan import Init, Lit, Plan
 from .bind import dotted_module, span
+from .fastcst import dotted_name
 from .constants import rename_guards
 from .keys import ENTRIES, HOME_KEYS, HOMES, Home, client_home, distribution, key_text, why_new
 from .printer import Printer
@@ -154,14 +155,47 @@ class HomeMixin:
             lines += ["", "", printer.helper_definitions()]
         return "\n".join(lines + ["", client, ""])
 
-    def _home_lines(self) -> list[str]:
-        """The import of the home's client."""
+    def _home_lines(self, aliases: list[str] = ()) -> list[str]:
+        """The import of the home's client, under each name given (an import inside a
+        function binds its own), else under the module's name in this file."""
         lines = []
         if self.home_import is not None:
             mod, name = self.home_import
-            alias = self.module_alias_name() or "analytics"
-            lines.append(f"from {mod} import {name}" + (f" as {alias}" if alias and alias != name else ""))
+            for alias in aliases or [self.module_alias_name() or "analytics"]:
+                lines.append(f"from {mod} import {name}" + (f" as {alias}" if alias and alias != name else ""))
         return lines
+
+    def in_function(self, node: cst.CSTNode) -> bool:
+        """node runs at every call of a function, not once when the module loads."""
+        cur = self.f.parents.get(node)
+        while cur is not None and cur is not self.f.module:
+            if isinstance(cur, (cst.FunctionDef, cst.Lambda)):
+                return True
+            cur = self.f.parents.get(cur)
+        return False
+
+    def module_names_bound(self, parts: list) -> list[str]:
+        """The names a Segment import statement binds to the module itself (`from segment
+        import analytics as seg`, `import segment.analytics as seg`), not to its functions."""
+        names: list[str] = []
+        for small, alias in parts:
+            if alias is None:
+                continue
+            local = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
+            name = self.code(alias.name)
+            if isinstance(small, cst.ImportFrom):
+                binds_module = name == "analytics" and dotted_name(small.module) == "segment"
+            else:
+                binds_module = local is not None or name == "analytics"
+            if binds_module and (local or name) not in names:
+                names.append(local or name)
+        return names
+
+    def home_client_bindings(self, parts: list) -> list[str]:
+        """In the home, what an import inside a function becomes: the names it bound, bound to
+        the module's client (the one spelled like it needs nothing: an assignment would make
+        it local to the function)."""
+        return [f"{n} = {self.f.home_name}" for n in self.module_names_bound(parts) if n != self.f.home_name]
 
     def _early_client_lines(self) -> list[str]:
         """The early client creation, a statement: it goes below the imports (placed by the

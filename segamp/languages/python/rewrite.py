@@ -484,6 +484,13 @@ class FileRewrite(HomeMixin):
         if self.printer.needs_os and "os" not in self.file_names:
             amp_line = "import os\n" + amp_line if amp_line else "import os"
         new = [x for x in (amp_line,) if x] + extra_lines
+        # in the home, an import inside a function runs at each call: the one client is the
+        # module's, made at load (where a load-time import is, or below the imports)
+        per_call = {id(s) for s in seg_imports if self.home_mode in ("fold", "early") and self.in_function(s)}
+        helpers_placed = False
+        if per_call and len(per_call) == len(seg_imports):
+            self._add_import_lines(all_imports, "\n".join(new + client), helpers=True)
+            new, client, helpers_placed = [], [], True
         anchor = self._client_anchor(seg_imports, all_imports) if client else None
         if anchor is None:
             new += client   # right below the new imports
@@ -498,14 +505,19 @@ class FileRewrite(HomeMixin):
                 continue
             lines = [self.code(s) for s in stmt.body if not any(p[0] is s for p in parts)]
             top_level = self.f.parents.get(stmt) is self.f.module
-            if first or not top_level:
-                lines.extend(new)
+            if id(stmt) in per_call:
+                lines.extend(self.home_client_bindings(parts))
+            elif first or not top_level:
+                lines.extend(new if top_level or self.home_import is None else
+                             [x for x in (amp_line,) if x] + self._home_lines(self.module_names_bound(parts)))
                 first = first and not top_level
             if lines:
                 start, end = span(self.f, stmt.body[0])[0], span(self.f, stmt.body[-1])[1]
                 self.edit(start, end, ("\n" + self.indent(stmt)).join(lines))
             else:
                 self._remove_statement(stmt)
+        if helpers_placed:
+            return
         if first and new and not seg_imports:
             self._add_import_lines(all_imports, "\n".join(new), helpers=True)
         else:
