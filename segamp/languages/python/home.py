@@ -43,13 +43,13 @@ class HomeMixin:
     home_import: Optional[tuple[str, str]]
     early_client: Optional[Init]
 
-    def _plan_home(self, assigns: list[cst.Assign]) -> None:
+    def _plan_home(self, assigns: list[cst.Assign], alias_calls: bool = False) -> None:
         """Where the one Amplitude client lives for this file's module-level calls."""
         if self.b.module_key() in self.ctx.blocked:
             return  # left by the closure rule: nothing of it changes
         here = os.path.abspath(self.src.path)
         home = client_home(self.ctx.cache, here)
-        uses = self.f.sets_write_key or bool(self._seg_module_uses(self.f.module))
+        uses = self.f.sets_write_key or alias_calls or bool(self._seg_module_uses(self.f.module))
         if home is not None and not home.problem and self.f.sets_write_key:
             if home.path == here:
                 self.home_mode = "fold" if self._key_set_once_at_top(assigns) else "early"
@@ -63,7 +63,8 @@ class HomeMixin:
             self.home_import = (self._home_module(home.path), home.name)
             self.home_mode = "import"
             return
-        stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)), None)
+        stmt = next((s for s in self.f.module.body if isinstance(s, cst.SimpleStatementLine) and self.segment_import_parts(s)),
+                    None) or next((s for s in self.f.nodes_of(cst.SimpleStatementLine) if self.segment_import_parts(s)), None)
         if home is not None:
             reason = f"this file uses Segment's module-level client, but {home.problem}"
             help = (f"rename the existing {os.path.basename(home.path)} (or set the write key in a module the others can "

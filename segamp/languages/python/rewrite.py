@@ -217,13 +217,24 @@ class FileRewrite(HomeMixin):
                 convert_mock_targets(self)
                 self.analysis.edits.extend(self.notes.edits())
             return
-        self._plan_home(assigns)
+        # the module this file imports, called under another name (an imported client is the home's)
+        self._plan_home(assigns, bool(seg_imports) and self._module_alias_calls(calls))
+        settings = [(n, t) for n in assigns if len(n.targets) == 1 and isinstance(t := n.targets[0].target, cst.Attribute)]
+        module = self.b.module_key()
+        for node, target in settings:
+            if not self.b.seg_module_raw(target.value) and self.b.is_client_receiver(target.value) \
+                    and self.b.client_key(target.value) == module:
+                # the module under another name (`self._analytics.write_key = k`): where its
+                # key is set, and so where the one client goes, is not known with certainty
+                self.finding("module-setting-via-alias", node, blocks=module, text=self.code(target), attr=target.attr.value)
+                self.keep(node)
         if self.home_mode == "blocked":
             return
-        for node in assigns:  # settings on the module (write_key, host, ...)
-            target = node.targets[0].target if len(node.targets) == 1 else None
-            if isinstance(target, cst.Attribute) and self.b.is_seg_module(target.value):
+        for node, target in settings:  # settings on the module (write_key, host, ...) or on a client
+            if self.b.is_seg_module(target.value):
                 self._convert_setting(node, target)
+            elif self.b.is_client_receiver(target.value) and self.b.client_key(target.value) != module:
+                self._convert_setting(node, target, self.code(target.value), self.b.client_key(target.value))
         # Client.DefaultConfig.x read inside a constructor's arguments: spelled as its value there
         self.printer.substitutions = self._default_config_texts(refs)
         # constructors first (their spans contain arguments we must not touch twice)
@@ -274,11 +285,21 @@ class FileRewrite(HomeMixin):
         return type(stmt) is cst.SimpleStatementLine and any(type(s) in (cst.Import, cst.ImportFrom) for s in stmt.body)
 
     # --- settings, constructors, calls, references ----------------------------------------
-    def _convert_setting(self, node: cst.Assign, target: cst.Attribute) -> None:
-        recv = self.client_name_for_module(target.value)
+    def _module_alias_calls(self, calls: list[cst.Call]) -> bool:
+        """A call on the Segment module held under another name (`self._analytics = analytics`)."""
+        module = self.b.module_key()
+        return any(isinstance(c.func, cst.Attribute) and not self.b.seg_module_raw(c.func.value)
+                   and self.b.client_key(c.func.value) == module for c in calls)
+
+    def _convert_setting(self, node: cst.Assign, target: cst.Attribute, recv: Optional[str] = None,
+                         key: Optional[str] = None) -> None:
+        """`<module>.<setting> = v`, or (recv, key given) a setting on a client instance."""
+        module = key is None
+        recv = recv or self.client_name_for_module(target.value)
+        key = key or self.b.module_key()
         plan = self.plan(match_setting(target.attr.value, node.value, node, self.describe))
-        if plan.blocked or not any(isinstance(op, Init) for op in plan.ops):
-            self.report(plan, node, self.b.module_key())  # a write key's: where it goes (home.py)
+        if plan.blocked or not module or not any(isinstance(op, Init) for op in plan.ops):
+            self.report(plan, node, key)  # a module's write key: where it goes (home.py)
         if plan.blocked:
             self.keep(node)
             return
@@ -291,6 +312,9 @@ class FileRewrite(HomeMixin):
                 self._remove_statement(stmt, node)
             return
         init = next((op for op in plan.ops if isinstance(op, Init)), None)
+        if init is not None and not module:   # a client's key replaced after construction
+            self.replace(node, f"{recv}.configuration.api_key = {self.printer.value(init.key)}")
+            return
         if init is not None:
             self._convert_write_key(node, plan, init, recv)
             return
