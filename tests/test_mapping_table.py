@@ -15,8 +15,8 @@ from mapping_dsl import (boolean, call, defined, dynamic_obj, env, fn, name, nul
                          undef)
 
 # analytics.js's page context: path and url by its canonical-link rules (the profile's helper)
-PAGE_CTX = "path: <segmentPageContext().path>, referrer: <document.referrer>, search: <location.search>, " \
-           "title: <document.title>, url: <segmentPageContext().url>"
+PAGE_CTX = "path: <segmentPageContext().path>, referrer: <segmentPageContext().referrer>, search: <segmentPageContext().search>, " \
+           "title: <segmentPageContext().title>, url: <segmentPageContext().url>"
 # keep_identity: init seeds deviceId/userId from what analytics.js stored (the profile's helper)
 IDENTITY = ", init_device_id: <segmentStoredId('ajs_anonymous_id')>, init_user_id: <segmentStoredId('ajs_user_id')>"
 B, PY = "browser", "python"
@@ -157,7 +157,7 @@ ROWS = [
     ("page null name", B, seg("page", name=null(), properties=obj(("a", num(1)))), {},
      f"track('Viewed ', {{{PAGE_CTX}, a: 1}})"),
     ("page props override context", B, seg("page", properties=obj(("path", s("/p")))), {},
-     f"track('Viewed ', {{referrer: <document.referrer>, search: <location.search>, title: <document.title>, url: <segmentPageContext().url>, path: '/p'}})"),
+     f"track('Viewed ', {{referrer: <segmentPageContext().referrer>, search: <segmentPageContext().search>, title: <segmentPageContext().title>, url: <segmentPageContext().url>, path: '/p'}})"),
     ("page name wins over props name", B, seg("page", name=s("Home"), properties=obj(("name", s("x")), ("a", num(1)))), {},
      f"track('Viewed Home', {{{PAGE_CTX}, a: 1, name: 'Home'}})"),
     ("page run-time props", B, seg("page", name=s("P"), properties=name("props")), {},

@@ -53,3 +53,29 @@ def test_literal_key_uses_the_profile_placeholder(tmp_path, lite_profile):
 def test_the_real_profile_is_back_afterwards(tmp_path):
     _, text = run_case(_case("load_export_const"), tmp_path)
     assert "amplitude.createInstance()" in text
+
+
+def test_page_context_reads_no_document_where_there_is_none(tmp_path):
+    """A converted page() runs where analytics.js's call never read the page itself: server
+    rendering, a test in Node. Its properties come from the helper, which must answer there
+    (empty) instead of throwing `document is not defined`."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs node")
+    from segamp import tables
+
+    helper = tables.load("targets/browser")["helpers"]["page_context"]["js"]
+    program = tmp_path / "ssr.js"
+    page = ("globalThis.document = {referrer: 'https://ref.example/', title: 'Shop', querySelector: () => null};"
+            "globalThis.location = {pathname: '/p', search: '?q=1', href: 'https://shop.example/p?q=1#top'};")
+    program.write_text(helper + "\nconsole.log(JSON.stringify(segmentPageContext()))\n" + page +
+                       "\nconsole.log(JSON.stringify(segmentPageContext()))\n", encoding="utf-8")
+    run = subprocess.run([node, str(program)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    without, within = run.stdout.split("\n")[:2]
+    assert without == '{"path":"","referrer":"","search":"","title":"","url":""}'
+    assert within == ('{"referrer":"https://ref.example/","search":"?q=1","title":"Shop","path":"/p",'
+                      '"url":"https://shop.example/p?q=1"}')
