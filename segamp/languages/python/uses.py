@@ -32,20 +32,23 @@ def report_value_uses(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[cs
     """client-passed-on / unknown-method findings for every use of a client value that
     segamp cannot convert or follow."""
     b = rw.b
+
+    def settled(ref: cst.CSTNode) -> bool:   # asked last: it may generate the statement's spans
+        return rw.inside_replaced(ref) or rw._in_import(ref)
+
     for ref in refs:
-        if rw.inside_replaced(ref) or rw._in_import(ref):
-            continue
         parent = rw.f.parents.get(ref)
         if isinstance(ref, cst.Attribute) and _is_member_read(rw, ref, parent):
             key = _live_key(rw, ref.value)
-            if key is not None and not b.seg_module_raw(ref.value):  # module members: _convert_references
+            # module members: _convert_references
+            if key is not None and not b.seg_module_raw(ref.value) and not settled(ref):
                 _member_use(rw, ref, parent, key)
             continue
         if isinstance(parent, cst.Attribute) and parent.value is ref:
             continue  # the receiver of a call or member: judged with it
         if isinstance(parent, (cst.Arg, cst.Return)) and parent.value is ref:
             key = _live_key(rw, ref)
-            if key is not None:
+            if key is not None and not settled(ref):
                 _escape(rw, ref, parent, key)
     for call in calls:
         if not b.is_constructor(call):
