@@ -176,7 +176,7 @@ class JsFile:
         """The packages whose client type annotates something in this file."""
         out = set()
         for n in self.of_types(frozenset({"type_annotation"})):
-            kind = self._type_kind(n)
+            kind = None if type_queries.annotates_own_client(self, n) else self._type_kind(n)
             out |= {c.package for c in clients_in(kind) if not c.snippet} if kind is not None else set()
         return out
 

@@ -32,7 +32,7 @@ from .match_rn import match_rn_call, match_rn_client
 from . import bind_rn, printer_rn
 from .deps import drop_dependencies
 from .modules import file_exports, module_keys, relative_key
-from .type_queries import client_type_queries
+from .type_queries import client_type_queries, own_client_types
 from .uses import method_references, passed_on
 from .printer import Printer
 from .syntax import WRAPPERS, Node, args_of, error_nodes, first_error, grammar_for, import_source, parse, string_value, unwrap
@@ -320,12 +320,14 @@ def rewrite(jf: JsFile, language: str) -> Analysis:
         printer.flush_notes()
         printer_rn.fix_rn_imports(jf, printer)
     elif package in NODE_SDKS:
-        if not jf.is_blocked(typed_client(package)):
-            printer.rewrite_node_types()
+        # the package's typed values are left: only the types of this file's own migrating clients go
+        printer.rewrite_node_types(own_client_types(jf) if jf.is_blocked(typed_client(package)) else None)
         printer.flush_notes()
         printer.fix_imports(package, jf.node_import_stmts)
     else:
-        if not jf.is_blocked(typed_client()):
+        if jf.is_blocked(typed_client()):
+            printer.rewrite_types(SEG_TYPES, own_client_types(jf))
+        else:
             printer.rewrite_types(SEG_TYPES)
             for g in client_type_queries(jf)[0]:
                 if not printer.is_covered(g):

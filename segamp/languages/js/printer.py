@@ -613,10 +613,13 @@ class Printer:
         self.report("client-converted", node, target=self.profile.package)
 
     # --- types ---------------------------------------------------------------------------------
-    def rewrite_types(self, seg_types: dict[str, str]) -> None:
-        """Segment types in annotations: the client type from the profile, others from the table."""
+    def rewrite_types(self, seg_types: dict[str, str], within: Optional[list] = None) -> None:
+        """Segment types in annotations: the client type from the profile, others from the
+        table; with `within`, only inside those (start, end) ranges."""
         jf = self.jf
         for n in jf.nodes:
+            if within is not None and not any(s <= n.start_byte < e for s, e in within):
+                continue
             if n.type == "type_identifier":
                 mapped = seg_types.get(jf.seg_imports.get(jf.text(n)) or "")
             elif n.type == "nested_type_identifier":
@@ -632,10 +635,12 @@ class Printer:
             else:
                 self.edit(n.start_byte, n.end_byte, mapped)
 
-    def rewrite_node_types(self) -> None:
+    def rewrite_node_types(self, within: Optional[list] = None) -> None:
         """A Node SDK's client type in annotations (`Analytics`, `seg.Analytics`) -> the profile's."""
         jf = self.jf
         for n in jf.nodes:
+            if within is not None and not any(s <= n.start_byte < e for s, e in within):
+                continue
             if n.type == "type_identifier":
                 mapped = jf.node_type(jf.text(n))
             elif n.type == "nested_type_identifier":

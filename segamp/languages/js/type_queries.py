@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .kinds import clients_in
 from .syntax import Node
 
 if TYPE_CHECKING:
@@ -51,3 +52,26 @@ def _client_types() -> dict[str, str]:
     from .bind import SEG_TYPES   # bind imports this module
 
     return SEG_TYPES
+
+
+def annotates_own_client(jf: "JsFile", annotation: Node) -> bool:
+    """`let analytics: Analytics | null` on the very variable that holds a client this file
+    creates: only this module can assign it (an importer's binding is read-only), so it can hold
+    no other client, and its type migrates with that client (it is no typed use of the package)."""
+    decl = annotation.parent
+    name = decl.child_by_field_name("name") if decl is not None and decl.type == "variable_declarator" else None
+    kind = jf.kinds.get(name.id) if name is not None and name.type == "identifier" else None
+    held = list(clients_in(kind)) if kind is not None else []
+    return bool(held) and all(c.key in jf.created for c in held)
+
+
+def own_client_types(jf: "JsFile") -> list[tuple[int, int]]:
+    """The annotations of variables holding only clients this file creates and migrates: renamed
+    with those clients even while other typed values of the package stay Segment's."""
+    out = []
+    for n in jf.of_types(frozenset({"type_annotation"})):
+        decl = n.parent
+        name = decl.child_by_field_name("name") if annotates_own_client(jf, n) else None
+        if name is not None and not any(jf.is_blocked(c) for c in clients_in(jf.kinds[name.id])):
+            out.append((n.start_byte, n.end_byte))
+    return out
