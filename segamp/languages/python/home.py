@@ -53,6 +53,14 @@ class HomeMixin:
         if home is not None and not home.problem and self.f.sets_write_key:
             if home.path == here:
                 self.home_mode = "fold" if self._key_set_once_at_top(assigns) else "early"
+                if self._home_name_taken():
+                    self.finding("default-client", self.f.module, blocks=self.b.module_key(),
+                                 reason=f"this file imports Segment's module only inside functions and already has a "
+                                        f"module-level `{self.f.home_name}`, so the project's one Amplitude client "
+                                        "has no name to live under here",
+                                 help=f"rename the module-level `{self.f.home_name}` (or import Segment's module at "
+                                      "the top of the file), then run segamp again")
+                    self.home_mode = "blocked"
                 return
             self.home_mode = "create" if home.new and home.configured_in == here else "shared"
             self.home_import = (self._home_module(home.path), home.name)
@@ -165,6 +173,15 @@ class HomeMixin:
             for alias in aliases or [self.module_alias_name() or "analytics"]:
                 lines.append(f"from {mod} import {name}" + (f" as {alias}" if alias and alias != name else ""))
         return lines
+
+    def _home_name_taken(self) -> bool:
+        """Every Segment import runs inside a function, so the client is made at module load
+        under the home's name: a module-level binding of that name would replace it."""
+        imports = [s for s in self.f.nodes_of(cst.SimpleStatementLine) if self.segment_import_parts(s)]
+        if not imports or not all(self.in_function(s) for s in imports) or not self.f.module.body:
+            return False
+        scope = self.f.scopes.get(self.f.module.body[0])
+        return scope is not None and bool(scope.assignments[self.f.home_name])
 
     def in_function(self, node: cst.CSTNode) -> bool:
         """node runs at every call of a function, not once when the module loads."""
