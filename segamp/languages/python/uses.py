@@ -61,9 +61,7 @@ def report_value_uses(rw: "FileRewrite", refs: list[cst.CSTNode], calls: list[cs
         elif not _bound_where_created(rw, call):
             key = b.canonical(b.creation_key(call))
             if key not in rw.ctx.blocked:
-                holder = _holder(rw, call)
-                rw.finding("client-passed-on", call, note=True, blocks=key,
-                           callee=shorten(" ".join(rw.code(holder).split()), 60))
+                rw.finding("client-passed-on", call, note=True, blocks=key, callee=_receiver_of(rw, call))
                 rw.keep(call)
 
 
@@ -76,7 +74,13 @@ def _bound_where_created(rw: "FileRewrite", call: cst.Call) -> bool:
     while isinstance(parent, cst.IfExp) and parent.test is not node and _is_none(
             parent.orelse if parent.body is node else parent.body):
         node, parent = parent, rw.f.parents.get(parent)
-    if isinstance(parent, (cst.Return, cst.Expr)):
+    if isinstance(parent, cst.Return):
+        # a top-level function's return is followed to its callers (a factory); a method's or
+        # a nested function's reaches them through objects segamp does not follow
+        # (`site.config.segment_client.track(...)` in another file)
+        fn = rw.b._enclosing(parent, cst.FunctionDef)
+        return fn is not None and rw.f.parents.get(fn) is rw.f.module
+    if isinstance(parent, cst.Expr):
         return True
     if isinstance(parent, cst.Attribute) and parent.value is node:
         return True
@@ -94,6 +98,16 @@ def _followed_target(target: cst.BaseExpression) -> bool:
 
 def _is_none(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _receiver_of(rw: "FileRewrite", call: cst.Call) -> str:
+    """Who gets the client a constructor makes: a method's callers, or the expression holding it."""
+    parent = rw.f.parents.get(call)
+    fn = rw.b._enclosing(call, cst.FunctionDef) if isinstance(parent, cst.Return) else None
+    if fn is not None:
+        cls = rw.b._enclosing_class(fn)
+        return f"the callers of {cls.name.value + '.' if cls is not None else ''}{fn.name.value}()"
+    return shorten(" ".join(rw.code(_holder(rw, call)).split()), 60)
 
 
 def _holder(rw: "FileRewrite", call: cst.Call) -> cst.CSTNode:
