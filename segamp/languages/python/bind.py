@@ -376,11 +376,11 @@ class Binder:
         if isinstance(target, cst.Name):
             return self._scope_prefix(parent) + target.value
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-            cls = self._enclosing_class(parent)
+            cls = self.enclosing_class(parent)
             if cls is not None and target.value.value in ("self", "cls"):
                 return f"{cls.name.value}.{target.attr.value}"
         if isinstance(parent, cst.Return):
-            fn = self._enclosing(parent, cst.FunctionDef)
+            fn = self.enclosing(parent, cst.FunctionDef)
             if fn is not None:
                 return self._scope_prefix(fn) + fn.name.value
         return f"L{self.f.source.line_col(span(self.f, call)[0])[0]}"
@@ -440,7 +440,7 @@ class Binder:
             return self._name_key(node, depth)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owner = node.value.value
-            cls = self._enclosing_class(node)
+            cls = self.enclosing_class(node)
             if cls is not None and owner in ("self", "cls", cls.name.value):
                 key = self.class_attrs.get(cls, {}).get(node.attr.value)
                 if key is not None:
@@ -519,7 +519,7 @@ class Binder:
             return parent.value
         return None
 
-    def _enclosing(self, node: cst.CSTNode, kind) -> Optional[cst.CSTNode]:
+    def enclosing(self, node: cst.CSTNode, kind) -> Optional[cst.CSTNode]:
         cur = self.f.parents.get(node)
         while cur is not None:
             if isinstance(cur, kind):
@@ -527,8 +527,8 @@ class Binder:
             cur = self.f.parents.get(cur)
         return None
 
-    def _enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
-        return self._enclosing(node, cst.ClassDef)  # type: ignore[return-value]
+    def enclosing_class(self, node: cst.CSTNode) -> Optional[cst.ClassDef]:
+        return self.enclosing(node, cst.ClassDef)  # type: ignore[return-value]
 
     # --- callees that take a client -----------------------------------------------------
     def takes_client(self, call: cst.Call, arg: cst.Arg) -> bool:
@@ -669,7 +669,7 @@ class _ScanVisitor(cst.CSTVisitor):
     def _self_attribute(self, node, target: cst.Attribute, key: Optional[str]) -> None:
         if not (isinstance(target.value, cst.Name) and target.value.value in ("self", "cls")):
             return
-        cls = self.b._enclosing_class(node)
+        cls = self.b.enclosing_class(node)
         if cls is None:
             return
         if key is None and isinstance(node, cst.Assign):

@@ -185,12 +185,7 @@ class HomeMixin:
 
     def in_function(self, node: cst.CSTNode) -> bool:
         """node runs at every call of a function, not once when the module loads."""
-        cur = self.f.parents.get(node)
-        while cur is not None and cur is not self.f.module:
-            if isinstance(cur, (cst.FunctionDef, cst.Lambda)):
-                return True
-            cur = self.f.parents.get(cur)
-        return False
+        return self.b.enclosing(node, (cst.FunctionDef, cst.Lambda)) is not None
 
     def module_names_bound(self, parts: list) -> list[str]:
         """The names a Segment import statement binds to the module itself (`from segment

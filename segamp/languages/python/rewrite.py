@@ -16,7 +16,7 @@ from ...model import Analysis, Edit
 from ...source import SourceFile
 from ..base import ProjectContext
 from .fastcst import concrete_subclasses, dotted_name
-from .bind import LEGACY_MODULES, SEG_FUNCTIONS, SEG_MODULES, Binder, Facts, span
+from .bind import SEG_FUNCTIONS, Binder, Facts, span
 from .match import ANNOTATION_TYPES, SIGNATURES, Describer, match_call, match_client, match_setting
 from .home import HomeMixin
 from .keys import HOMES
@@ -631,20 +631,12 @@ class FileRewrite(HomeMixin):
         self.analysis.edits.append(Edit(at, at, text))
 
     def module_alias_name(self) -> Optional[str]:
+        """The name a top-level Segment import binds to the module (HomeMixin.module_names_bound)."""
         for stmt in self.f.module.body:
-            if not isinstance(stmt, cst.SimpleStatementLine):
-                continue
-            for small, alias in self.segment_import_parts(stmt):
-                if alias is None:
-                    continue
-                name = self.code(alias.name)
-                if isinstance(small, cst.ImportFrom) and name == "analytics":
-                    return alias.asname.name.value if alias.asname else "analytics"  # type: ignore[union-attr]
-                if isinstance(small, cst.Import) and name in SEG_MODULES | LEGACY_MODULES:
-                    if alias.asname:
-                        return alias.asname.name.value  # type: ignore[union-attr]
-                    if name == "analytics":
-                        return "analytics"
+            if isinstance(stmt, cst.SimpleStatementLine):
+                names = self.module_names_bound(self.segment_import_parts(stmt))
+                if names:
+                    return names[0]
         return None
 
     def _remove_statement(self, stmt: Optional[cst.CSTNode], small: Optional[cst.CSTNode] = None) -> None:

@@ -78,7 +78,7 @@ def _bound_where_created(rw: "FileRewrite", call: cst.Call) -> bool:
         # a top-level function's return is followed to its callers (a factory); a method's or
         # a nested function's reaches them through objects segamp does not follow
         # (`site.config.segment_client.track(...)` in another file)
-        fn = rw.b._enclosing(parent, cst.FunctionDef)
+        fn = rw.b.enclosing(parent, cst.FunctionDef)
         return fn is not None and rw.f.parents.get(fn) is rw.f.module
     if isinstance(parent, cst.Expr):
         return True
@@ -103,9 +103,9 @@ def _is_none(node: cst.CSTNode) -> bool:
 def _receiver_of(rw: "FileRewrite", call: cst.Call) -> str:
     """Who gets the client a constructor makes: a method's callers, or the expression holding it."""
     parent = rw.f.parents.get(call)
-    fn = rw.b._enclosing(call, cst.FunctionDef) if isinstance(parent, cst.Return) else None
+    fn = rw.b.enclosing(call, cst.FunctionDef) if isinstance(parent, cst.Return) else None
     if fn is not None:
-        cls = rw.b._enclosing_class(fn)
+        cls = rw.b.enclosing_class(fn)
         return f"the callers of {cls.name.value + '.' if cls is not None else ''}{fn.name.value}()"
     return shorten(" ".join(rw.code(_holder(rw, call)).split()), 60)
 
@@ -153,7 +153,7 @@ def _member_use(rw: "FileRewrite", ref: cst.Attribute, parent, key: str) -> None
 def _escape(rw: "FileRewrite", value: cst.CSTNode, parent, key: str) -> None:
     """A client value given to a callee (or returned to a caller) segamp cannot follow."""
     if isinstance(parent, cst.Return):
-        fn = rw.b._enclosing(parent, cst.FunctionDef)
+        fn = rw.b.enclosing(parent, cst.FunctionDef)
         if fn is not None and rw.f.parents.get(fn) is rw.f.module and rw.b.factory_key(fn.name.value) is not None:
             return  # a factory: its callers are followed
         callee = f"the callers of {fn.name.value}()" if fn is not None else "return"
